@@ -6,10 +6,16 @@
  */
 import * as W from "../wire/codec.js"
 
-/** `struct { NameType name_type; select (name_type) { case host_name: HostName; } }`. */
+/**
+ * `struct { NameType name_type; select (name_type) { case host_name: HostName; } }`.
+ *
+ * **Gotchas**: `HostName<1..2^16-1>` is read with a floor of 0 (a deployed client sends an
+ * empty name, see the README's Decisions); a server acting on SNI refuses an empty name
+ * with `decode_error` itself.
+ */
 export const ServerName = W.struct("ServerName", {
   nameType: W.uint8, // host_name(0)
-  name: W.bytes(2, 1, 0xffff) // opaque HostName<1..2^16-1>
+  name: W.bytes(2, 0, 0xffff) // opaque HostName<1..2^16-1>
 })
 
 /** ClientHello form: `ServerName server_name_list<1..2^16-1>`. @since 0.1.0 @category codecs */

@@ -115,8 +115,8 @@ const bodyCodec = (type: number, body: Uint8Array, ctx: HandshakeContext): W.Cod
       return pick(v !== undefined && v < TLS12 ? S.CertificateVerifyLegacy : S.CertificateVerify)
     case 16:
       if (kx === "RSA") return pick(KX.ClientKeyExchangeRsa)
-      if (kx === "DHE") return pick(KX.ClientKeyExchangeDhe)
-      if (kx === "ECDHE") return pick(KX.ClientKeyExchangeEcdhe)
+      if (kx === "DHE" || kx === "DH") return pick(KX.ClientKeyExchangeDhe)
+      if (kx === "ECDHE" || kx === "ECDH") return pick(KX.ClientKeyExchangeEcdhe)
       return `ClientKeyExchange needs an RSA, DHE or ECDHE key exchange, got ${kx ?? "none"}`
     case 20:
       return pick(S.Finished)

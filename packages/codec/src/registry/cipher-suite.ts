@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import { rows } from "./cipher-suites.data.js"
+import { retired } from "./retired-suites.data.js"
 import { isGrease } from "./registry.js"
 
 /**
@@ -16,7 +17,19 @@ import { isGrease } from "./registry.js"
  * @since 0.1.0
  * @category models
  */
-export type KeyExchange = "TLS13" | "ECDHE" | "DHE" | "RSA" | "PSK" | "ECDHE_PSK" | "DHE_PSK" | "RSA_PSK" | "SRP"
+export type KeyExchange =
+  | "TLS13"
+  | "ECDHE"
+  | "DHE"
+  | "RSA"
+  | "ECDH"
+  | "DH"
+  | "PSK"
+  | "ECDHE_PSK"
+  | "DHE_PSK"
+  | "RSA_PSK"
+  | "SRP"
+  | "OTHER"
 
 /** @since 0.1.0 @category models */
 export interface CipherSuiteInfo {
@@ -58,6 +71,32 @@ const kx = (k: string, minProtocol: string): KeyExchange => {
       return "SRP"
   }
 }
+
+/** The key exchange named in an IANA suite name (`TLS_<kx>_WITH_<cipher>`). */
+const kxOfIanaName = (name: string): KeyExchange => {
+  const m = /^TLS_(.+?)_WITH_/.exec(name)
+  const k = m?.[1] ?? ""
+  if (k.startsWith("ECDHE_PSK")) return "ECDHE_PSK"
+  if (k.startsWith("DHE_PSK")) return "DHE_PSK"
+  if (k.startsWith("RSA_PSK")) return "RSA_PSK"
+  if (k.startsWith("PSK")) return "PSK"
+  if (k.startsWith("SRP")) return "SRP"
+  if (k.startsWith("ECDHE")) return "ECDHE"
+  if (k.startsWith("ECDH")) return "ECDH"
+  if (k.startsWith("DHE")) return "DHE"
+  if (k.startsWith("DH")) return "DH"
+  if (k.startsWith("RSA")) return "RSA"
+  return "OTHER"
+}
+
+/**
+ * Suites OpenSSL no longer lists (RC4, 3DES, export, NULL, static DH, ...), named and
+ * classified from their IANA names so old captures still decode. None is implemented.
+ *
+ * @since 0.1.0
+ */
+export const retiredSuites: ReadonlyMap<number, { readonly code: number; readonly name: string; readonly keyExchange: KeyExchange }> =
+  new Map(retired.map(([code, name]) => [code, { code, name, keyExchange: kxOfIanaName(name) }]))
 
 /** Every suite OpenSSL knows, by code point. @since 0.1.0 */
 export const cipherSuites: ReadonlyMap<number, CipherSuiteInfo> = new Map(
@@ -114,7 +153,7 @@ export const suiteByName = (name: string): number | undefined => byName.get(name
 
 /** The IANA name of a code point, `GREASE(0x?a?a)`, an SCSV's name, or `unknown(0x....)`. @since 0.1.0 */
 export const suiteName = (code: number): string => {
-  const info = cipherSuites.get(code)
+  const info = cipherSuites.get(code) ?? retiredSuites.get(code)
   if (info !== undefined) return info.name
   for (const [k, v] of Object.entries(SignallingSuite)) if (v === code) return k
   const hex = `0x${code.toString(16).padStart(4, "0")}`
@@ -122,4 +161,5 @@ export const suiteName = (code: number): string => {
 }
 
 /** The key exchange of a suite, or `undefined` for a code point OpenSSL does not know. @since 0.1.0 */
-export const keyExchangeOf = (code: number): KeyExchange | undefined => cipherSuites.get(code)?.keyExchange
+export const keyExchangeOf = (code: number): KeyExchange | undefined =>
+  (cipherSuites.get(code) ?? retiredSuites.get(code))?.keyExchange
