@@ -14,7 +14,7 @@ import { HandshakeType } from "../registry/handshake-type.js"
 import * as W from "../wire/codec.js"
 import type { DecodeError, EncodeError } from "../wire/errors.js"
 import { Reader } from "../wire/reader.js"
-import { Writer } from "../wire/writer.js"
+import { withWriter, type Writer } from "../wire/writer.js"
 import { Certificate12, Certificate13, CertificateStatus, CompressedCertificate } from "./certificate.js"
 import { CertificateRequest10, CertificateRequest12, CertificateRequest13 } from "./certificate-request.js"
 import { ClientHello } from "./client-hello.js"
@@ -183,11 +183,11 @@ export const writeHandshake = (w: Writer, msg: HandshakeMessage): void => {
  * @since 0.1.0
  * @category encoding
  */
-export const encodeHandshake = (msg: HandshakeMessage): Result.Result<Uint8Array, EncodeError> => {
-  const w = new Writer(512)
-  writeHandshake(w, msg)
-  return w.error === undefined ? Result.succeed(w.view()) : Result.fail(w.error)
-}
+export const encodeHandshake = (msg: HandshakeMessage): Result.Result<Uint8Array, EncodeError> =>
+  withWriter(
+    (w) => writeHandshake(w, msg),
+    (w) => (w.error === undefined ? Result.succeed(w.buf.slice(0, w.pos)) : Result.fail(w.error))
+  )
 
 /**
  * The codec of a whole handshake message (header + body) for one tag, e.g. for property

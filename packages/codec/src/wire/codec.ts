@@ -25,7 +25,7 @@ import * as SchemaTransformation from "effect/SchemaTransformation"
 import type { DecodeError, EncodeError } from "./errors.js"
 import { formatDecodeError } from "./errors.js"
 import { Reader } from "./reader.js"
-import { Writer } from "./writer.js"
+import { withWriter, Writer } from "./writer.js"
 
 /** The fast-check module, passed in so the codec has no runtime dependency on it. */
 export type FastCheck = typeof FC
@@ -103,16 +103,16 @@ export const decode = <A>(codec: Codec<A>, bytes: Uint8Array): Result.Result<A, 
 }
 
 /**
- * Encodes one value. The result is a fresh view the caller owns.
+ * Encodes one value into a fresh array the caller owns.
  *
  * @since 0.1.0
  * @category encoding
  */
-export const encode = <A>(codec: Codec<A>, value: A, sizeHint = 256): Result.Result<Uint8Array, EncodeError> => {
-  const w = new Writer(sizeHint)
-  codec.write(w, value)
-  return w.error === undefined ? Result.succeed(w.view()) : Result.fail(w.error)
-}
+export const encode = <A>(codec: Codec<A>, value: A): Result.Result<Uint8Array, EncodeError> =>
+  withWriter(
+    (w) => codec.write(w, value),
+    (w) => (w.error === undefined ? Result.succeed(w.buf.slice(0, w.pos)) : Result.fail(w.error))
+  )
 
 /** Encoded size of a value (encodes it). */
 export const sizeOf = <A>(codec: Codec<A>, value: A): number => {
@@ -150,7 +150,7 @@ export const toSchema = <A>(codec: Codec<A>): Schema.Codec<A, Uint8Array> =>
         encode: (value) => {
           const res = encode(codec, value)
           return Result.isSuccess(res)
-            ? Effect.succeed(res.success.slice())
+            ? Effect.succeed(res.success)
             : Effect.fail(new SchemaIssue.InvalidValue({ message: `${res.failure.why} at ${res.failure.at}: ${res.failure.detail}` }))
         }
       })

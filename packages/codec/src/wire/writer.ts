@@ -76,3 +76,27 @@ const putUint = (b: Uint8Array, at: number, width: number, v: number): void => {
     v = Math.floor(v / 256)
   }
 }
+
+let scratch: Writer | undefined = new Writer(16384)
+
+/**
+ * Runs `f` with a reusable writer and returns a copy of what it wrote (or its error). The
+ * scratch buffer keeps its size between calls, so encoding does one allocation: the
+ * result. Re-entrant calls get a fresh writer.
+ *
+ * @since 0.1.0
+ */
+export const withWriter = <A>(f: (w: Writer) => void, done: (w: Writer) => A): A => {
+  const w = scratch ?? new Writer(1024)
+  const reused = w === scratch
+  scratch = undefined
+  w.pos = 0
+  w.error = undefined
+  w.path.length = 0
+  try {
+    f(w)
+    return done(w)
+  } finally {
+    if (reused) scratch = w
+  }
+}
