@@ -67,6 +67,11 @@ export class RecordDeframer {
     return new RecordDeframer(new Uint8Array(0), maxFragment)
   }
 
+  /** A deframer holding `pending` bytes (for restoring a saved state). */
+  static restore(pending: Uint8Array, maxFragment: number): RecordDeframer {
+    return new RecordDeframer(pending, maxFragment)
+  }
+
   /** Bytes of an incomplete record held back. */
   get buffered(): number {
     return this.pending.length

@@ -36,6 +36,11 @@ export class HandshakeReassembler {
     return new HandshakeReassembler(new Uint8Array(0), maxMessage)
   }
 
+  /** A reassembler holding `pending` bytes (for restoring a saved state). */
+  static restore(pending: Uint8Array, maxMessage: number): HandshakeReassembler {
+    return new HandshakeReassembler(pending, maxMessage)
+  }
+
   /** Whether part of a message is waiting for more records. */
   get hasPending(): boolean {
     return this.pending.length > 0

@@ -8,8 +8,8 @@
  *
  * Entropy is never drawn inside the provider: every operation that needs randomness
  * takes it as an input (`entropy` / `seed` parameters). An implementation that cannot
- * honour supplied randomness (node:crypto picks its own ECDSA nonce, PSS salt, PKCS#1
- * padding and ML-KEM encapsulation seed) lists the operation in `drawsOwnRandomness`;
+ * honour supplied randomness (node:crypto picks its own ECDSA nonce, PSS salt and ML-KEM
+ * encapsulation seed) lists the operation in `drawsOwnRandomness`;
  * the core always performs such operations as work it asks the driver for (an action
  * answered by an event), so a live run can still be recorded and replayed byte for byte.
  *
@@ -77,7 +77,11 @@ export interface KeyShare {
   readonly group: KeyExchangeGroup
   /** The bytes sent on the wire (KeyShareEntry.key_exchange, ECPoint, dh_Y). */
   readonly publicKey: Uint8Array
-  /** Encoded private material, portable between providers (scalar / seed bytes). */
+  /**
+   * The private key derived from the seed (see `keyShareSeedLength`): the X25519 key, the
+   * EC scalar, the FFDHE exponent, or the hybrid's 96-byte seed. Portable: either provider
+   * agrees with a share the other made.
+   */
   readonly privateKey: Uint8Array
 }
 
@@ -103,6 +107,49 @@ export interface PublicKey {
   readonly spki: Uint8Array
 }
 
+/**
+ * The seed `generateKeyShare` takes, in bytes, and how it becomes the private key:
+ * - `x25519`: the 32-byte private key itself (RFC 7748 §5 clamps it).
+ * - `secp256r1` / `secp384r1`: the scalar itself when it is in [1, n-1]; otherwise it is
+ *   replaced by its SHA-256 / SHA-384 hash until it is (probability below 2^-32).
+ * - `ffdhe*`: the private exponent, big-endian, with its top bit set so that it has
+ *   exactly the length chosen here (at least the sizes RFC 7919 Appendix A suggests:
+ *   225, 275 and 325 bits).
+ * - `x25519mlkem768`: the 64-byte ML-KEM-768 seed (d ‖ z, FIPS 203 §7.1) then the
+ *   32-byte X25519 private key.
+ *
+ * @since 0.1.0
+ */
+export const keyShareSeedLength: Readonly<Record<KeyExchangeGroup, number>> = {
+  x25519: 32,
+  secp256r1: 32,
+  secp384r1: 48,
+  ffdhe2048: 32,
+  ffdhe3072: 40,
+  ffdhe4096: 48,
+  x25519mlkem768: 96
+}
+
+/**
+ * The `entropy` `encapsulate` takes, in bytes: 32 of ML-KEM randomness (FIPS 203 §7.2 `m`)
+ * then a 32-byte X25519 private key for the hybrid; a key-share seed for (EC)DH groups.
+ *
+ * @since 0.1.0
+ */
+export const encapsulateEntropyLength = (group: KeyExchangeGroup): number =>
+  group === "x25519mlkem768" ? 64 : keyShareSeedLength[group]
+
+/** The `entropy` `sign` takes, in bytes: enough for a SHA-512 PSS salt. @since 0.1.0 */
+export const signEntropyLength = 64
+
+/**
+ * The `entropy` `rsaEncrypt` takes for a key of `bits` bits: twice the modulus length,
+ * so that it holds enough non-zero bytes for the padding string.
+ *
+ * @since 0.1.0
+ */
+export const rsaEncryptEntropyLength = (bits: number): number => 2 * Math.ceil(bits / 8)
+
 /** The operations whose randomness an implementation may draw itself. */
 export type RandomizedOperation = "sign" | "rsaEncrypt" | "encapsulate"
 
@@ -121,20 +168,29 @@ export interface CryptoProvider {
   aead(algorithm: AeadAlgorithm, key: Uint8Array): AeadKey
 
   /**
-   * A key pair made deterministically from `seed` (32 bytes for x25519 and the EC curves,
-   * the FFDHE groups' private exponent size, 64 bytes of ML-KEM seed plus 32 of X25519
-   * for the hybrid). Same seed, same key pair, in both providers.
+   * A key pair made deterministically from `seed` of exactly `keyShareSeedLength[group]`
+   * bytes. Same seed, same key pair, in both providers (see `keyShareSeedLength` for how
+   * each group turns the seed into a private key).
    */
   generateKeyShare(group: KeyExchangeGroup, seed: Uint8Array): KeyShare
   /**
    * The shared secret with a peer's public value, or `undefined` when the value is invalid
-   * (not on the curve, out of range, an all-zero X25519 result): `illegal_parameter`.
+   * (not on the curve, not the uncompressed encoding, out of range, an all-zero X25519
+   * result): `illegal_parameter`. EC groups give the x-coordinate (RFC 8446 §7.4.2);
+   * FFDHE gives Z left-padded to the size of p (RFC 8446 §7.4.1); x25519mlkem768 (client
+   * side, `peerPublic` = the server's 1120-byte share) gives the 64-byte ML-KEM ‖ X25519
+   * secret (draft-ietf-tls-ecdhe-mlkem §3.1.3).
+   *
+   * **Gotchas**: TLS 1.2 strips the leading zero bytes of an FFDHE Z before using it as the
+   * premaster secret (RFC 5246 §8.1.2); that is the caller's job.
    */
   agree(share: KeyShare, peerPublic: Uint8Array): Uint8Array | undefined
   /**
-   * Server side of a KEM group (x25519mlkem768): from the client's share, the ciphertext to
-   * send and the shared secret; `undefined` when the client's share is invalid. For plain
-   * (EC)DH groups this is `generateKeyShare` + `agree`.
+   * Server side of a key exchange: from the client's share, the value to send and the shared
+   * secret; `undefined` when the client's share is invalid. For x25519mlkem768 `entropy` is
+   * 32 bytes of ML-KEM encapsulation randomness followed by a 32-byte X25519 seed
+   * (`encapsulateEntropyLength`); for (EC)DH groups it is a key-share seed and this is
+   * `generateKeyShare` + `agree`.
    */
   encapsulate(
     group: KeyExchangeGroup,
@@ -142,15 +198,30 @@ export interface CryptoProvider {
     entropy: Uint8Array
   ): { readonly publicKey: Uint8Array; readonly sharedSecret: Uint8Array } | undefined
 
+  /**
+   * Signs `data` (the message, not its hash) with the scheme's hash (RFC 8446 §4.2.3).
+   * `entropy` (`signEntropyLength` bytes) is the PSS salt (its first hash-length bytes) or
+   * the RFC 6979 §3.6 extra input hedging the ECDSA nonce; Ed25519 and PKCS#1 v1.5 ignore it.
+   * ECDSA signatures are DER-encoded. Throws on programmer error: a key of the wrong type for
+   * the scheme, or a SHA-1 scheme (verification only).
+   */
   sign(algorithm: SignatureAlgorithm, key: PrivateKey, data: Uint8Array, entropy: Uint8Array): Uint8Array
+  /** `false` for a bad signature, a malformed encoding, or a key of the wrong type for the scheme. */
   verify(algorithm: SignatureAlgorithm, key: PublicKey, data: Uint8Array, signature: Uint8Array): boolean
 
-  /** RSA PKCS#1 v1.5 encryption of the TLS 1.2 premaster secret (RFC 5246 §7.4.7.1). */
+  /**
+   * RSA PKCS#1 v1.5 encryption (RFC 8017 §7.2.1) of the TLS 1.2 premaster secret
+   * (RFC 5246 §7.4.7.1). The padding string is the non-zero bytes of `entropy`, in order:
+   * supply `rsaEncryptEntropyLength(key.bits)` bytes. Throws when `data` is too long for
+   * the key, or (with negligible probability) `entropy` holds too few non-zero bytes.
+   */
   rsaEncrypt(key: PublicKey, data: Uint8Array, entropy: Uint8Array): Uint8Array
   /**
    * RFC 5246 §7.4.7.1 server side with implicit rejection: always returns 48 bytes — the
    * premaster when the padding is right and its first two bytes equal `clientVersion`,
    * otherwise `fallback` (48 random bytes the caller drew) — in constant control flow.
+   * A ciphertext of the wrong length or not below the modulus also yields `fallback`.
+   * Throws only on programmer error (a non-RSA key, a `fallback` that is not 48 bytes).
    */
   rsaDecryptPremaster(
     key: PrivateKey,

@@ -1,0 +1,157 @@
+/**
+ * Configuration: what a side offers and accepts, from ordinary documented values. Every
+ * field has a secure default (DESIGN principle 6): TLS 1.3, AEAD suites, x25519 then the
+ * NIST curves, the modern signature schemes.
+ *
+ * @since 0.1.0
+ */
+import { CipherSuite, NamedGroup, SignatureScheme, type UnknownExtension } from "@effect-tls/codec"
+import type { PrivateKey } from "../crypto/provider.js"
+
+/**
+ * A certificate chain (DER, leaf first) with its private key.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Credential {
+  readonly chain: ReadonlyArray<Uint8Array>
+  readonly key: PrivateKey
+}
+
+/**
+ * Client-certificate policy of a server: `none` sends no CertificateRequest, `optional`
+ * asks and continues without one (as LDAP servers do for SASL EXTERNAL), `required`
+ * refuses a connection without one (`certificate_required` in TLS 1.3).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ClientAuth = "none" | "optional" | "required"
+
+/**
+ * Extra code points a client advertises verbatim, beyond what it implements — for
+ * reproducing a foreign ClientHello byte for byte (RFC 8448's offers secp521r1, FFDHE
+ * 4096–8192, SHA-1 and DSA schemes). Never needed for interoperability.
+ *
+ * - `groups`, `signatureSchemes`: the whole advertised lists, in order (must include
+ *   what the configuration implements);
+ * - `extensions`: extra extensions with their bodies;
+ * - `extensionOrder`: the order of extension types in the ClientHello.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Advertise {
+  readonly groups?: ReadonlyArray<number> | undefined
+  readonly signatureSchemes?: ReadonlyArray<number> | undefined
+  readonly extensions?: ReadonlyArray<UnknownExtension> | undefined
+  readonly extensionOrder?: ReadonlyArray<number> | undefined
+}
+
+/**
+ * Everything a side offers and accepts.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TlsConfig {
+  /** Versions, most preferred first. */
+  readonly versions: ReadonlyArray<number>
+  /** TLS 1.3 and TLS 1.2 suites, in preference order. */
+  readonly cipherSuites: ReadonlyArray<number>
+  /** Supported groups, in preference order. */
+  readonly groups: ReadonlyArray<number>
+  /** Client: the groups it sends a key share for in its first ClientHello (its guess). */
+  readonly keyShareGroups: ReadonlyArray<number>
+  /** Signature schemes accepted from the peer and used by us, in preference order. */
+  readonly signatureSchemes: ReadonlyArray<number>
+  /** ALPN protocols, in preference order (empty: no ALPN). */
+  readonly alpn: ReadonlyArray<string>
+  /** Client: the server name sent as SNI and checked against the certificate. */
+  readonly serverName?: string | undefined
+  /** Our certificates (server: candidates by signature scheme; client: for client authentication). */
+  readonly certificates: ReadonlyArray<Credential>
+  /** Server: whether to ask for a client certificate. */
+  readonly clientAuth: ClientAuth
+  /** Server: DER distinguished names sent in certificate_authorities. */
+  readonly certificateAuthorities: ReadonlyArray<Uint8Array>
+  /** Server: pick suites and groups by the client's order instead of ours. */
+  readonly preferClientOrder: boolean
+  /** Server: send a HelloRetryRequest when the client's key share is not our preferred shared group. */
+  readonly retryForPreferredGroup: boolean
+  /** Server: send a cookie in every HelloRetryRequest and require it back. */
+  readonly retryCookie: boolean
+  /** Our record_size_limit (RFC 8449), advertised when set. */
+  readonly recordSizeLimit?: number | undefined
+  /** Send the middlebox-compatibility session ID and ChangeCipherSpec (RFC 8446 App. D.4). */
+  readonly middleboxCompat: boolean
+  /** Server: NewSessionTicket messages sent after the handshake (0: no resumption). */
+  readonly tickets: number
+  /** Server: ticket lifetime in seconds (at most 7 days, RFC 8446 §4.6.1). */
+  readonly ticketLifetime: number
+  /** Handshake timeout in milliseconds (the driver enforces it). */
+  readonly handshakeTimeoutMs: number
+  /** Extra code points advertised verbatim (see `Advertise`). */
+  readonly advertise?: Advertise | undefined
+}
+
+/** The TLS 1.3 suites, AES-128-GCM first. @since 0.1.0 */
+export const defaultCipherSuites: ReadonlyArray<number> = [
+  CipherSuite.TLS_AES_128_GCM_SHA256,
+  CipherSuite.TLS_AES_256_GCM_SHA384,
+  CipherSuite.TLS_CHACHA20_POLY1305_SHA256
+]
+
+/** x25519, the hybrid post-quantum group, the NIST curves, then FFDHE. @since 0.1.0 */
+export const defaultGroups: ReadonlyArray<number> = [
+  NamedGroup.values.x25519,
+  NamedGroup.values.X25519MLKEM768,
+  NamedGroup.values.secp256r1,
+  NamedGroup.values.secp384r1,
+  NamedGroup.values.ffdhe2048,
+  NamedGroup.values.ffdhe3072
+]
+
+/** The schemes both providers implement, strongest-cheapest first. @since 0.1.0 */
+export const defaultSignatureSchemes: ReadonlyArray<number> = [
+  SignatureScheme.values.ecdsa_secp256r1_sha256,
+  SignatureScheme.values.ed25519,
+  SignatureScheme.values.ecdsa_secp384r1_sha384,
+  SignatureScheme.values.rsa_pss_rsae_sha256,
+  SignatureScheme.values.rsa_pss_rsae_sha384,
+  SignatureScheme.values.rsa_pss_rsae_sha512,
+  SignatureScheme.values.rsa_pss_pss_sha256,
+  SignatureScheme.values.rsa_pss_pss_sha384,
+  SignatureScheme.values.rsa_pss_pss_sha512,
+  SignatureScheme.values.rsa_pkcs1_sha256,
+  SignatureScheme.values.rsa_pkcs1_sha384,
+  SignatureScheme.values.rsa_pkcs1_sha512
+]
+
+/** The defaults. @since 0.1.0 */
+export const defaultConfig: TlsConfig = {
+  versions: [0x0304],
+  cipherSuites: defaultCipherSuites,
+  groups: defaultGroups,
+  keyShareGroups: [NamedGroup.values.x25519],
+  signatureSchemes: defaultSignatureSchemes,
+  alpn: [],
+  certificates: [],
+  clientAuth: "none",
+  certificateAuthorities: [],
+  preferClientOrder: false,
+  retryForPreferredGroup: false,
+  retryCookie: false,
+  middleboxCompat: true,
+  tickets: 0,
+  ticketLifetime: 7200,
+  handshakeTimeoutMs: 10_000
+}
+
+/** A configuration with defaults for what `options` leaves out. @since 0.1.0 @category constructors */
+export const makeConfig = (options: Partial<TlsConfig> = {}): TlsConfig => {
+  const out: Record<string, unknown> = { ...defaultConfig }
+  for (const [k, v] of Object.entries(options)) if (v !== undefined) out[k] = v
+  return out as unknown as TlsConfig
+}

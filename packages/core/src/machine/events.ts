@@ -1,0 +1,87 @@
+/**
+ * What arrives at a state machine (DESIGN principle 1): bytes from the peer, the
+ * application's requests, the clock, and the results of work the machine asked for.
+ * Entropy and time arrive inside events — a reducer never draws either itself.
+ *
+ * @since 0.1.0
+ */
+import * as Schema from "effect/Schema"
+
+const Bytes = Schema.Uint8Array
+const Millis = Schema.Number
+
+/** Begin the handshake (client) or start listening for a ClientHello (server). @since 0.1.0 @category events */
+export const Start = Schema.TaggedStruct("Start", { now: Millis, entropy: Bytes })
+
+/**
+ * Bytes from the transport, at any chunking. `entropy` is filled by the driver while the
+ * machine says it needs some (`needsEntropy`), so a server can answer a ClientHello.
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const Received = Schema.TaggedStruct("Received", { bytes: Bytes, now: Millis, entropy: Bytes })
+
+/** The application writes data. @since 0.1.0 @category events */
+export const Write = Schema.TaggedStruct("Write", { data: Bytes })
+
+/** The application closes: send close_notify (the read side stays open for the peer's answer). @since 0.1.0 @category events */
+export const Close = Schema.TaggedStruct("Close", {})
+
+/** The application asks for a KeyUpdate; `updatePeer` sets update_requested (TLS 1.3 §4.6.3). @since 0.1.0 @category events */
+export const RequestKeyUpdate = Schema.TaggedStruct("RequestKeyUpdate", { updatePeer: Schema.Boolean })
+
+/** Time passed (the driver's clock or the simulator's). @since 0.1.0 @category events */
+export const TimeAdvanced = Schema.TaggedStruct("TimeAdvanced", { now: Millis })
+
+/** The transport ended (EOF). Without a prior close_notify this is a truncation. @since 0.1.0 @category events */
+export const TransportClosed = Schema.TaggedStruct("TransportClosed", {})
+
+/** The verdict on a peer chain the machine asked to verify. @since 0.1.0 @category events */
+export const ChainVerdict = Schema.TaggedStruct("ChainVerdict", {
+  accepted: Schema.Boolean,
+  alert: Schema.optional(Schema.String),
+  detail: Schema.optional(Schema.String),
+  depth: Schema.optional(Schema.Number),
+  subject: Schema.optional(Schema.String)
+})
+
+/** A signature the machine asked for. @since 0.1.0 @category events */
+export const Signed = Schema.TaggedStruct("Signed", { signature: Bytes })
+
+/**
+ * The result of a key agreement the server asked for (its share and the shared secret),
+ * or `ok: false` when the client's share is invalid (`illegal_parameter`).
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const KeyAgreed = Schema.TaggedStruct("KeyAgreed", {
+  ok: Schema.Boolean,
+  publicKey: Bytes,
+  sharedSecret: Schema.Redacted(Bytes)
+})
+
+/** Every event. @since 0.1.0 @category events */
+export const Event = Schema.Union([Start, Received, Write, Close, RequestKeyUpdate, TimeAdvanced, TransportClosed, ChainVerdict, Signed, KeyAgreed])
+
+/** @since 0.1.0 @category events */
+export type Event = typeof Event.Type
+/** @since 0.1.0 @category events */
+export type EventTag = Event["_tag"]
+/** @since 0.1.0 @category events */
+export type EventOf<T extends EventTag> = Extract<Event, { readonly _tag: T }>
+
+/** Every event tag, for grids and docs. @since 0.1.0 */
+export const eventTags: ReadonlyArray<EventTag> = [
+  "Start",
+  "Received",
+  "Write",
+  "Close",
+  "RequestKeyUpdate",
+  "TimeAdvanced",
+  "TransportClosed",
+  "ChainVerdict",
+  "Signed",
+  "KeyAgreed"
+]

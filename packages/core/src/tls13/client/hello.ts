@@ -1,0 +1,269 @@
+/**
+ * TLS 1.3 client, first flight: building the ClientHello (RFC 8446 §4.1.2) from ordinary
+ * configuration values, and processing the ServerHello or HelloRetryRequest (§4.1.3,
+ * §4.1.4) into handshake keys.
+ *
+ * @since 0.1.0
+ */
+import {
+  DOWNGRADE_TLS11,
+  DOWNGRADE_TLS12,
+  Ext,
+  ExtensionType,
+  isAllowedIn13,
+  type ClientHelloExtension,
+  type HelloRetryRequest,
+  type RawHandshake,
+  type ServerHello
+} from "@effect-tls/codec"
+import { keyShareSeedLength } from "../../crypto/provider.js"
+import { abort } from "../../machine/conn.js"
+import type { TlsConfig } from "../../machine/config.js"
+import { incompatible, misbehaved } from "../../machine/errors.js"
+import { Tls13Schedule } from "../../schedule/index.js"
+import * as Transcript from "../../schedule/transcript.js"
+import {
+  encodeMessage,
+  failIfDowngrade,
+  groupName,
+  holdShare,
+  installRead,
+  installWrite,
+  providerShare,
+  sendHandshake,
+  suite13,
+  type HeldShare
+} from "../common.js"
+import { decode13, logSecret, mustEndRecord, trace, type Ctx } from "../context.js"
+import type { ClientHelloSent, ClientState } from "../state.js"
+
+const T = ExtensionType.values
+
+/** Bytes of entropy `Start` must carry: random, session ID, one seed per guessed group. @since 0.1.0 */
+export const startEntropy = (config: TlsConfig): number =>
+  64 + guessedGroups(config).reduce((n, g) => n + keyShareSeedLength[groupName(g)!], 0)
+
+/** The largest seed a HelloRetryRequest may ask for. @since 0.1.0 */
+export const retryEntropy = (config: TlsConfig): number =>
+  Math.max(0, ...config.groups.filter((g) => groupName(g) !== undefined).map((g) => keyShareSeedLength[groupName(g)!]))
+
+const guessedGroups = (config: TlsConfig): ReadonlyArray<number> =>
+  config.keyShareGroups.filter((g) => config.groups.includes(g) && groupName(g) !== undefined)
+
+const isIp = (name: string): boolean => /^[0-9.]+$/.test(name) || name.includes(":")
+
+/** The extension types in our default order. */
+const defaultOrder: ReadonlyArray<number> = [T.server_name, T.supported_groups, T.key_share, T.supported_versions, T.signature_algorithms, T.psk_key_exchange_modes, T.record_size_limit, T.application_layer_protocol_negotiation, T.cookie]
+
+const buildExtensions = (config: TlsConfig, shares: ReadonlyArray<HeldShare>, cookie: Uint8Array | undefined): ReadonlyArray<ClientHelloExtension> => {
+  const exts: Array<ClientHelloExtension> = []
+  if (config.serverName !== undefined && !isIp(config.serverName)) exts.push(Ext.serverName(config.serverName))
+  exts.push({ _tag: "supported_groups", namedGroupList: config.advertise?.groups ?? config.groups })
+  exts.push({ _tag: "key_share", clientShares: shares.map((s) => ({ group: s.group, keyExchange: s.publicKey })) })
+  exts.push({ _tag: "supported_versions", versions: config.versions })
+  exts.push({ _tag: "signature_algorithms", supportedSignatureAlgorithms: config.advertise?.signatureSchemes ?? config.signatureSchemes })
+  exts.push({ _tag: "psk_key_exchange_modes", keModes: [1] })
+  if (config.recordSizeLimit !== undefined) exts.push({ _tag: "record_size_limit", recordSizeLimit: config.recordSizeLimit })
+  if (config.alpn.length > 0) exts.push(Ext.alpn(config.alpn))
+  if (cookie !== undefined) exts.push({ _tag: "cookie", cookie })
+  for (const e of config.advertise?.extensions ?? []) exts.push(e)
+  const order = config.advertise?.extensionOrder ?? defaultOrder
+  const rank = (e: ClientHelloExtension): number => {
+    const type = e._tag === "Unknown" ? e.type : ExtensionType.codeOf(e._tag)!
+    const i = order.indexOf(type)
+    return i === -1 ? order.length + defaultOrder.indexOf(type) : i
+  }
+  return exts.map((e, i) => [e, i] as const).sort((a, b) => rank(a[0]) - rank(b[0]) || a[1] - b[1]).map(([e]) => e)
+}
+
+const typeOf = (e: { readonly _tag: string; readonly type?: number }): number =>
+  e._tag === "Unknown" ? e.type! : ExtensionType.codeOf(e._tag)!
+
+/** Encodes a ClientHello from what we sent; the same builder for the first and the retried hello. */
+const clientHello = (config: TlsConfig, hello: ClientHelloSent): { readonly bytes: Uint8Array; readonly types: ReadonlyArray<number> } => {
+  const extensions = buildExtensions(config, hello.shares, hello.cookie)
+  const bytes = encodeMessage({
+    _tag: "ClientHello",
+    legacyVersion: 0x0303,
+    random: hello.random,
+    legacySessionId: hello.sessionId,
+    cipherSuites: hello.cipherSuites,
+    legacyCompressionMethods: [0],
+    extensions
+  })
+  return { bytes, types: extensions.map(typeOf) }
+}
+
+/**
+ * `Start`: key shares for the guessed groups from the event's entropy, then the
+ * ClientHello in a plaintext record (legacy_record_version 0x0301, RFC 8446 §5.1).
+ *
+ * @since 0.1.0
+ */
+export const start = (ctx: Ctx, state: Extract<ClientState, { _tag: "ClientStart" }>): ClientState => {
+  const { config, crypto } = ctx.deps
+  if (!config.versions.includes(0x0304)) abort(incompatible("protocol_version", "TLS 1.3 is not enabled"))
+  const e = ctx.entropy
+  if (e.length < startEntropy(config)) abort({ _tag: "LocalFailure", alert: "internal_error", detail: "Start carries too little entropy" })
+  const random = e.slice(0, 32)
+  const sessionId = config.middleboxCompat ? e.slice(32, 64) : new Uint8Array(0)
+  let at = 64
+  const shares = guessedGroups(config).map((g) => {
+    const n = keyShareSeedLength[groupName(g)!]
+    const share = holdShare(g, crypto.generateKeyShare(groupName(g)!, e.subarray(at, at + n)))
+    at += n
+    return share
+  })
+  const cipherSuites = config.cipherSuites.filter((s) => suite13(s) !== undefined)
+  if (cipherSuites.length === 0) abort(incompatible("handshake_failure", "no TLS 1.3 cipher suite is enabled"))
+  const draft: ClientHelloSent = { random, sessionId, cipherSuites, groups: config.groups, shares, alpn: config.alpn, extensionTypes: [] }
+  const ch = clientHello(config, draft)
+  const hello = { ...draft, extensionTypes: ch.types }
+  const conn = sendHandshake(crypto, ctx.out, { ...state.conn, recordVersion: 0x0301 }, [ch.bytes])
+  trace(ctx, "ClientStart", "WaitServerHello", "write ClientHello")
+  return {
+    _tag: "WaitServerHello",
+    conn: { ...conn, recordVersion: 0x0303 },
+    hello,
+    transcript: Transcript.append(crypto, Transcript.empty, ch.bytes),
+    retried: false
+  }
+}
+
+/** The middlebox-compatibility ChangeCipherSpec (RFC 8446 App. D.4), always in plaintext. @since 0.1.0 */
+export const sendCompatCcs = (ctx: Ctx): void => {
+  if (ctx.deps.config.middleboxCompat) ctx.out.send(new Uint8Array([20, 3, 3, 0, 1, 1]))
+}
+
+/**
+ * A ServerHello or HelloRetryRequest in `WaitServerHello`.
+ *
+ * @since 0.1.0
+ */
+export const onServerHello = (ctx: Ctx, state: Extract<ClientState, { _tag: "WaitServerHello" }>, m: RawHandshake): ClientState => {
+  const msg = decode13(m)
+  if (msg._tag === "HelloRetryRequest") return onRetry(ctx, state, msg, m)
+  if (msg._tag !== "ServerHello") return abort(misbehaved("unexpected_message", `expected ServerHello, got ${msg._tag}`))
+  mustEndRecord(m)
+  const { crypto, config } = ctx.deps
+  const hello = state.hello
+  const selected = Ext.find(msg.extensions, "supported_versions")
+  if (selected === undefined) {
+    // A TLS 1.2 (or older) ServerHello: RFC 8446 §4.1.3 downgrade protection, then refuse.
+    failIfDowngrade(msg.random, [DOWNGRADE_TLS12, DOWNGRADE_TLS11])
+    return abort(incompatible("protocol_version", `server chose ${msg.legacyVersion.toString(16)}, we offer TLS 1.3 only`))
+  }
+  if (selected.selectedVersion !== 0x0304 || !config.versions.includes(0x0304)) {
+    abort(misbehaved("illegal_parameter", `server selected version ${selected.selectedVersion.toString(16)} we did not offer`))
+  }
+  if (msg.legacyVersion !== 0x0303) abort(misbehaved("illegal_parameter", "ServerHello legacy_version is not 0x0303"))
+  checkEcho(msg, hello)
+  const suite = suite13(msg.cipherSuite)
+  if (suite === undefined || !hello.cipherSuites.includes(msg.cipherSuite)) {
+    abort(misbehaved("illegal_parameter", `server chose cipher suite 0x${msg.cipherSuite.toString(16)} we did not offer`))
+  }
+  if (state.transcript._tag === "HashedTranscript" && state.transcript.hash !== suite!.hash) {
+    abort(misbehaved("illegal_parameter", "ServerHello suite differs from the HelloRetryRequest's"))
+  }
+  checkResponseExtensions(msg.extensions ?? [], "SH", hello)
+  const ks = Ext.find(msg.extensions, "key_share")
+  if (ks === undefined) return abort(misbehaved("missing_extension", "ServerHello without key_share (no PSK was offered)"))
+  const share = hello.shares.find((s) => s.group === ks.serverShare.group)
+  if (share === undefined) abort(misbehaved("illegal_parameter", `server key share for group 0x${ks.serverShare.group.toString(16)} we did not send`))
+  const shared = crypto.agree(providerShare(share!), ks.serverShare.keyExchange)
+  if (shared === undefined) abort(misbehaved("illegal_parameter", "invalid server key share"))
+  const transcript = Transcript.append(
+    crypto,
+    state.transcript._tag === "HashedTranscript" ? state.transcript : Transcript.selectHash(crypto, state.transcript, suite!.hash),
+    m.bytes
+  )
+  const hsSecret = Tls13Schedule.handshakeSecret(crypto, Tls13Schedule.earlySecret(crypto, suite!.hash), shared!)
+  const secrets = Tls13Schedule.handshakeTrafficSecrets(crypto, hsSecret, Transcript.digest(crypto, transcript))
+  logSecret(ctx, hello.random, secrets.client)
+  logSecret(ctx, hello.random, secrets.server)
+  let conn = installRead(crypto, state.conn, suite!, secrets.server)
+  conn = installWrite(crypto, conn, suite!, secrets.client)
+  trace(ctx, "WaitServerHello", "WaitEncryptedExtensions", "read ServerHello")
+  return {
+    _tag: "WaitEncryptedExtensions",
+    conn,
+    hello,
+    hs: {
+      suite: suite!,
+      group: share!.group,
+      transcript,
+      handshakeSecret: hsSecret,
+      clientSecret: secrets.client,
+      serverSecret: secrets.server,
+      clientRandom: hello.random,
+      serverRandom: msg.random,
+      helloRetry: state.retried,
+      serverName: config.serverName,
+      peerCertificates: []
+    }
+  }
+}
+
+const checkEcho = (msg: ServerHello | HelloRetryRequest, hello: ClientHelloSent): void => {
+  const echo = msg.legacySessionIdEcho
+  if (echo.length !== hello.sessionId.length || echo.some((b, i) => b !== hello.sessionId[i])) {
+    abort(misbehaved("illegal_parameter", "legacy_session_id_echo differs from our session ID"))
+  }
+  if (msg.legacyCompressionMethod !== 0) abort(misbehaved("illegal_parameter", "compression method other than null"))
+}
+
+/**
+ * RFC 8446 §4.2: an extension the client did not offer is `unsupported_extension`; one the
+ * message may not carry is `illegal_parameter`.
+ *
+ * @since 0.1.0
+ */
+export const checkResponseExtensions = (
+  exts: ReadonlyArray<{ readonly _tag: string; readonly type?: number }>,
+  where: "SH" | "HRR" | "EE" | "CR" | "CT" | "NST",
+  hello: ClientHelloSent
+): void => {
+  for (const e of exts) {
+    const type = typeOf(e)
+    if (where !== "CR" && where !== "NST" && where !== "CT" && !hello.extensionTypes.includes(type) && type !== T.cookie) {
+      abort(misbehaved("unsupported_extension", `${ExtensionType.nameOf(type)} in ${where} was not offered`))
+    }
+    if (!isAllowedIn13(type, where)) abort(misbehaved("illegal_parameter", `${ExtensionType.nameOf(type)} is not allowed in ${where}`))
+  }
+}
+
+const onRetry = (ctx: Ctx, state: Extract<ClientState, { _tag: "WaitServerHello" }>, msg: HelloRetryRequest, m: RawHandshake): ClientState => {
+  const { crypto, config } = ctx.deps
+  if (state.retried) abort(misbehaved("unexpected_message", "a second HelloRetryRequest"))
+  mustEndRecord(m)
+  const hello = state.hello
+  checkEcho(msg, hello)
+  const selected = Ext.find(msg.extensions, "supported_versions")
+  if (selected === undefined || selected.selectedVersion !== 0x0304) abort(misbehaved("illegal_parameter", "HelloRetryRequest without TLS 1.3"))
+  const suite = suite13(msg.cipherSuite)
+  if (suite === undefined || !hello.cipherSuites.includes(msg.cipherSuite)) abort(misbehaved("illegal_parameter", "HelloRetryRequest suite not offered"))
+  checkResponseExtensions(msg.extensions, "HRR", hello)
+  const ks = Ext.find(msg.extensions, "key_share")
+  const cookie = Ext.find(msg.extensions, "cookie")
+  if (ks === undefined && cookie === undefined) abort(misbehaved("illegal_parameter", "HelloRetryRequest would not change the ClientHello"))
+  let shares = hello.shares
+  if (ks !== undefined) {
+    const g = ks.selectedGroup
+    if (!hello.groups.includes(g) || groupName(g) === undefined || hello.shares.some((s) => s.group === g)) {
+      abort(misbehaved("illegal_parameter", `HelloRetryRequest selects group 0x${g.toString(16)}`))
+    }
+    const n = keyShareSeedLength[groupName(g)!]
+    if (ctx.entropy.length < n) abort({ _tag: "LocalFailure", alert: "internal_error", detail: "no entropy for the retried key share" })
+    shares = [holdShare(g, crypto.generateKeyShare(groupName(g)!, ctx.entropy.subarray(0, n)))]
+  }
+  const ch1 = Transcript.selectHash(crypto, state.transcript as Transcript.PendingTranscript, suite!.hash)
+  let transcript = Transcript.append(crypto, Transcript.restartForRetry(crypto, ch1), m.bytes)
+  const draft: ClientHelloSent = { ...hello, shares, cookie: cookie?.cookie }
+  const ch = clientHello(config, draft)
+  sendCompatCcs(ctx)
+  const conn = sendHandshake(crypto, ctx.out, state.conn, [ch.bytes])
+  transcript = Transcript.append(crypto, transcript, ch.bytes)
+  trace(ctx, "WaitServerHello", "WaitServerHello", "read HelloRetryRequest, write ClientHello")
+  return { _tag: "WaitServerHello", conn, hello: { ...draft, extensionTypes: ch.types }, transcript, retried: true }
+}
+

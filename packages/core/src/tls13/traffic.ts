@@ -1,0 +1,165 @@
+/**
+ * TLS 1.3 after the handshake, both roles (RFC 8446 §4.6, §6.1): application data,
+ * NewSessionTicket (client), KeyUpdate both ways, close_notify with half-close, and the
+ * completion that leads here.
+ *
+ * @since 0.1.0
+ */
+import { AlertDescription, Ext, type RawHandshake } from "@effect-tls/codec"
+import { abort, type Conn, write } from "../machine/conn.js"
+import { localFailure, misbehaved } from "../machine/errors.js"
+import type { EventOf } from "../machine/events.js"
+import { Tls13Schedule } from "../schedule/index.js"
+import type { MasterSecret } from "../schedule/tls13.js"
+import * as Transcript from "../schedule/transcript.js"
+import { encodeMessage, installRead, installWrite, sendHandshake } from "./common.js"
+import { expect13, logSecret, mustEndRecord, trace, type Ctx } from "./context.js"
+import type { AppSecrets, Handshake13, SharedState } from "./state.js"
+
+type Connected = Extract<SharedState, { _tag: "Connected" }>
+
+/** Application traffic and exporter secrets from the transcript through the server Finished (RFC 8446 §7.1). @since 0.1.0 */
+export const appSecrets = (ctx: Ctx, hs: Handshake13, master: MasterSecret): AppSecrets => {
+  const { crypto } = ctx.deps
+  const h = Transcript.digest(crypto, hs.transcript)
+  const app = Tls13Schedule.applicationTrafficSecrets(crypto, master, h)
+  const exporter = Tls13Schedule.exporterMasterSecret(crypto, master, h)
+  logSecret(ctx, hs.clientRandom, app.client)
+  logSecret(ctx, hs.clientRandom, app.server)
+  logSecret(ctx, hs.clientRandom, exporter)
+  return { ...app, exporter }
+}
+
+/**
+ * Completion: the parameters both sides agreed on go out in `HandshakeComplete`; the
+ * resumption master secret is taken over the transcript through the client Finished.
+ *
+ * @since 0.1.0
+ */
+export const connected = (ctx: Ctx, conn: Conn, hs: Handshake13, master: MasterSecret, app: AppSecrets): Connected => {
+  const { crypto } = ctx.deps
+  const resumption = Tls13Schedule.resumptionMasterSecret(crypto, master, Transcript.digest(crypto, hs.transcript))
+  const params = {
+    version: 0x0304,
+    cipherSuite: hs.suite.code,
+    group: hs.group,
+    alpn: hs.alpn,
+    serverName: hs.serverName,
+    peerCertificates: hs.peerCertificates,
+    peerSignatureScheme: hs.peerSignatureScheme,
+    signatureScheme: hs.signatureScheme,
+    resumed: false,
+    earlyData: "none" as const,
+    helloRetry: hs.helloRetry,
+    clientRandom: hs.clientRandom,
+    serverRandom: hs.serverRandom,
+    exporterSecret: app.exporter.secret,
+    hash: hs.suite.hash
+  }
+  ctx.out.emit({ _tag: "HandshakeComplete", params })
+  return {
+    _tag: "Connected",
+    role: ctx.role,
+    conn,
+    traffic: {
+      suite: hs.suite,
+      clientSecret: app.client,
+      serverSecret: app.server,
+      exporter: app.exporter,
+      resumption,
+      params,
+      closeSent: false,
+      readClosed: false
+    }
+  }
+}
+
+const ours = (s: Connected) => (s.role === "client" ? s.traffic.clientSecret : s.traffic.serverSecret)
+const theirs = (s: Connected) => (s.role === "client" ? s.traffic.serverSecret : s.traffic.clientSecret)
+
+/** Sends a KeyUpdate and moves our write keys forward (RFC 8446 §4.6.3). */
+const sendKeyUpdate = (ctx: Ctx, s: Connected, requestUpdate: 0 | 1): Connected => {
+  const { crypto } = ctx.deps
+  const conn = sendHandshake(crypto, ctx.out, s.conn, [encodeMessage({ _tag: "KeyUpdate", requestUpdate })])
+  const next = Tls13Schedule.nextApplicationTrafficSecret(crypto, ours(s))
+  logSecret(ctx, s.traffic.params.clientRandom, next)
+  trace(ctx, "Connected", "Connected", `write KeyUpdate(${requestUpdate === 1 ? "update_requested" : "update_not_requested"})`)
+  const traffic = s.role === "client" ? { ...s.traffic, clientSecret: next } : { ...s.traffic, serverSecret: next }
+  return { ...s, conn: installWrite(crypto, conn, s.traffic.suite, next), traffic }
+}
+
+/** A post-handshake message: KeyUpdate (both roles) or NewSessionTicket (client). @since 0.1.0 */
+export const onPostHandshake = (ctx: Ctx, s: Connected, m: RawHandshake): Connected => {
+  const { crypto } = ctx.deps
+  if (m.type === 24) {
+    mustEndRecord(m)
+    const ku = expect13(m, "KeyUpdate")
+    const next = Tls13Schedule.nextApplicationTrafficSecret(crypto, theirs(s))
+    logSecret(ctx, s.traffic.params.clientRandom, next)
+    const traffic = s.role === "client" ? { ...s.traffic, serverSecret: next } : { ...s.traffic, clientSecret: next }
+    let r: Connected = { ...s, conn: installRead(crypto, s.conn, s.traffic.suite, next), traffic }
+    trace(ctx, "Connected", "Connected", `read KeyUpdate(${ku.requestUpdate === 1 ? "update_requested" : "update_not_requested"})`)
+    // RFC 8446 §4.6.3: a peer's update_requested is answered with our own KeyUpdate before more data.
+    if (ku.requestUpdate === 1 && !s.traffic.closeSent) r = sendKeyUpdate(ctx, r, 0)
+    return r
+  }
+  if (s.role !== "client") return abort(misbehaved("unexpected_message", "a NewSessionTicket sent to a server"))
+  const nst = expect13(m, "NewSessionTicket13")
+  const psk = Tls13Schedule.resumptionPsk(crypto, s.traffic.resumption, nst.ticketNonce)
+  ctx.out.emit({
+    _tag: "SessionTicket",
+    session: {
+      ticket: nst.ticket,
+      lifetime: nst.ticketLifetime,
+      ageAdd: nst.ticketAgeAdd,
+      receivedAt: ctx.now,
+      maxEarlyData: Ext.find(nst.extensions, "early_data")?.maxEarlyDataSize ?? 0,
+      cipherSuite: s.traffic.params.cipherSuite,
+      alpn: s.traffic.params.alpn,
+      serverName: s.traffic.params.serverName,
+      psk: psk.secret
+    }
+  })
+  trace(ctx, "Connected", "Connected", "read NewSessionTicket")
+  return s
+}
+
+/** Application data from the peer. @since 0.1.0 */
+export const onApplicationData = (ctx: Ctx, s: Connected, data: Uint8Array): Connected => {
+  if (s.traffic.readClosed) abort(misbehaved("unexpected_message", "data after close_notify"))
+  if (data.length > 0) ctx.out.emit({ _tag: "Deliver", data })
+  return s
+}
+
+/** The application's events in `Connected`. @since 0.1.0 */
+export const onWrite = (ctx: Ctx, s: Connected, e: EventOf<"Write">): Connected => {
+  if (s.traffic.closeSent) abort(localFailure("write after close_notify"))
+  if (e.data.length === 0) return s
+  return { ...s, conn: write(ctx.deps.crypto, ctx.out, s.conn, 23, e.data) }
+}
+
+/** @since 0.1.0 */
+export const onKeyUpdateRequest = (ctx: Ctx, s: Connected, e: EventOf<"RequestKeyUpdate">): Connected =>
+  s.traffic.closeSent ? s : sendKeyUpdate(ctx, s, e.updatePeer ? 1 : 0)
+
+/** Sends close_notify; the connection ends once the peer's has arrived too. @since 0.1.0 */
+export const onClose = (ctx: Ctx, s: Connected): SharedState => {
+  if (s.traffic.closeSent) return s
+  const conn = write(ctx.deps.crypto, ctx.out, s.conn, 21, new Uint8Array([1, AlertDescription.values.close_notify]))
+  ctx.out.emit({ _tag: "AlertSent", level: 1, description: 0 })
+  trace(ctx, "Connected", s.traffic.readClosed ? "Closed" : "Connected", "write close_notify")
+  const next: Connected = { ...s, conn, traffic: { ...s.traffic, closeSent: true } }
+  if (!s.traffic.readClosed) return next
+  ctx.out.emit({ _tag: "Closed" })
+  return { _tag: "Closed", role: s.role, conn }
+}
+
+/** The peer's close_notify: no more data; closed when ours was sent too (RFC 8446 §6.1). @since 0.1.0 */
+export const onCloseNotify = (ctx: Ctx, s: Connected): SharedState => {
+  ctx.out.emit({ _tag: "ReadClosed" })
+  trace(ctx, "Connected", s.traffic.closeSent ? "Closed" : "Connected", "read close_notify")
+  if (!s.traffic.closeSent) return { ...s, traffic: { ...s.traffic, readClosed: true } }
+  ctx.out.emit({ _tag: "Closed" })
+  return { _tag: "Closed", role: s.role, conn: s.conn }
+}
+

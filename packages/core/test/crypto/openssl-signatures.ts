@@ -1,0 +1,46 @@
+/**
+ * Signatures OpenSSL 3.0 made over `opensslMessage` with the keys of `fixtures.ts`
+ * (`openssl dgst -sign`, `openssl pkeyutl -sign -rawin`): known answers that neither provider
+ * produced. PKCS#1 v1.5 and Ed25519 are deterministic, so a provider must produce the same
+ * bytes; the others are checked by verification.
+ *
+ * @since 0.1.0
+ */
+
+/** The signed message. */
+export const opensslMessage = new TextEncoder().encode("effect-tls conformance")
+
+/** Hex signatures by scheme and key. */
+export const opensslSignatures = {
+  rsa_pkcs1_sha256:
+    "51f09cefead6a6466a2080b28ab7d311ee333247b4624af366e7a26c76d9595aa933f9dc9c5820a4c640286a1893b35b" +
+    "d659015642f28f515e463259bcd917b8a3ff1db3e5e3ff411f5c2a8bc9ba78f515654973b468e3821b0d18bab6542849" +
+    "0a09760fac5f62022f8412815ec4a8501cff375a0e6c2882e69c9f1dc4c706d4aa0d6aef152d30b233e38e05ab067678" +
+    "b842846c9a115aefc8347e0774e77a374f97fb2872ae7a1af00676258ed46449f1a676d30152236d09ffae4069341287" +
+    "709d4fb020f96b7b976a96362bc32127ffff35fd82bc4588df9da69adc02735ace1ddb1be80748a9111258b76c0245f3" +
+    "87caac46d6e03e8cf675817ff3f2b33d",
+  rsa_pss_rsae_sha256:
+    "5ed31c3d549273f9030e32392c547928879a892901a78b0a5f09e441d3442f9623230935f5f7ac481e43be44e4b553ec" +
+    "c7e154bf80f8e4991345fca5350194c9ddf5d07760cc58c99fa5d3251eefd94d9cc6941f25307e0cea6ed25391d3fc80" +
+    "d3e3d0fdf5a0163c39a7014bcc6227b06bcb540bef93260df145df6cc199fabdb4d814a212d26072ef24382d17a6023d" +
+    "8fcfde88700ed2c3e33c33c240e0722a803bd30e2a728b3e181716b5c59ba3c6cfe7acff9f2134f4ad79135ae347709d" +
+    "48549ca7556c0e4bccec8789da0d77e71cfe529106bd7d0f86e90f0c74168eb9a94de09e2b8233c096d99297b854bb66" +
+    "b1a0dcd600cfb06430c68d702cc9f904",
+  rsa_pss_pss_sha384:
+    "b0872f769adae6474585f2089ed153f12b0e1277c1d90517f06eb612dde57c5d47b5cb2dc6f17c31ddaef85b35cd5019" +
+    "ad55ca8d2e6aafd70a136d3f2c807869fb932a6a1f3c4500fa3f20240691442bbab40d153172cd1839a1ded01127483d" +
+    "ee7cdbf07c3e55e2d7955eb9bdbe34edf9c6e08de706d6c290c4b4a3476ffb53d9ad2e3bab04d1894a8d5da5ea03d637" +
+    "3694c94007a24d7f5d1e131b4509db246f65e4950e6eeac50a6b966292f94d4d25c20a73b77da921bf26d94c5299678c" +
+    "30691f22019e9a07af3ef1c7784e3666d2153f0c6771c7bf4386d0d4054435ac339dfe5d7a83bde34836f986e4321072" +
+    "c7f7f0764f011034990bf6f476bd6d87",
+  ecdsa_secp256r1_sha256:
+    "304402207cebed830c939b2cda69a7426278e5ec9aa4aee7e0f3aa310abed7b51a0ae2b50220347f426bb178ff1d8d6d" +
+    "8c5324c187130c0c4649dda2ccc3e3db208a9e9567ee",
+  ecdsa_secp384r1_sha384:
+    "3066023100d89bbb5a82cf4e1af8ce36c0331eb85b891f70fc27d59186bfc5df9063f5124c3743fb451c62b8f913f55d" +
+    "605a03aa59023100e47ac29edd94f86219618ee065f70d97e15dafef781946ad540c2cfceab9b365142f770e97eed779" +
+    "e9ac84794d9ec016",
+  ed25519:
+    "4dc07624faad744291b303a0e5dff83b93ebedb9764e9eb6a8b1772737d134c11c006d6ad32894b8e384032fd3151837" +
+    "9a60ad31cb1e17b0a98d9182f84ad605",
+} as const
