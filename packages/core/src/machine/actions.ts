@@ -76,6 +76,18 @@ export const Sign = Schema.TaggedStruct("Sign", { scheme: Schema.Number, data: B
 /** Server: agree on a key with the client's share (answered by `KeyAgreed`). @since 0.1.0 @category actions */
 export const KeyAgreement = Schema.TaggedStruct("KeyAgreement", { group: Schema.Number, peerPublic: Bytes })
 
+/** Server: 0-RTT early data from the client, delivered before the handshake completes (it may be a replay: RFC 8446 §8). @since 0.1.0 @category actions */
+export const EarlyData = Schema.TaggedStruct("EarlyData", { data: Bytes })
+
+/**
+ * Server: mark a ticket used and say whether it was fresh (answered by `TicketRedeemed`).
+ * `id` identifies the ticket; `expiresAt` bounds how long the store must remember it.
+ *
+ * @since 0.1.0
+ * @category actions
+ */
+export const RedeemTicket = Schema.TaggedStruct("RedeemTicket", { id: Bytes, expiresAt: Schema.Number })
+
 /** A secret for SSLKEYLOGFILE (NSS key log format label). @since 0.1.0 @category actions */
 export const KeyLog = Schema.TaggedStruct("KeyLog", { label: Schema.String, clientRandom: Bytes, secret: Schema.Redacted(Bytes) })
 
@@ -105,6 +117,8 @@ export const Action = Schema.Union([
   VerifyChain,
   Sign,
   KeyAgreement,
+  EarlyData,
+  RedeemTicket,
   KeyLog,
   SessionTicket,
   Trace,

@@ -6,7 +6,9 @@
  * @since 0.1.0
  */
 import { CipherSuite, NamedGroup, SignatureScheme, type UnknownExtension } from "@effect-tls/codec"
+import type * as Redacted from "effect/Redacted"
 import type { PrivateKey } from "../crypto/provider.js"
+import type { Session13 } from "../tls13/session.js"
 
 /**
  * A certificate chain (DER, leaf first) with its private key.
@@ -86,10 +88,24 @@ export interface TlsConfig {
   readonly recordSizeLimit?: number | undefined
   /** Send the middlebox-compatibility session ID and ChangeCipherSpec (RFC 8446 App. D.4). */
   readonly middleboxCompat: boolean
-  /** Server: NewSessionTicket messages sent after the handshake (0: no resumption). */
+  /** Server: NewSessionTicket messages sent after the handshake (0: no resumption; needs `ticketKeys`). */
   readonly tickets: number
   /** Server: ticket lifetime in seconds (at most 7 days, RFC 8446 §4.6.1). */
   readonly ticketLifetime: number
+  /** Server: 32-byte keys that seal tickets; the first issues, all open (rotation). */
+  readonly ticketKeys: ReadonlyArray<Redacted.Redacted<Uint8Array>>
+  /** Server: a ticket may be used once (the driver's session store remembers used ones). */
+  readonly singleUseTickets: boolean
+  /** Server: largest 0-RTT data accepted on a ticket (0: refuse 0-RTT). */
+  readonly maxEarlyData: number
+  /** Server: how far the client's ticket age may differ from ours for 0-RTT (RFC 8446 §8.3), in ms. */
+  readonly earlyDataWindowMs: number
+  /** PSK key-exchange modes: 1 = psk_dhe_ke (forward secret), 0 = psk_ke (opt-in). */
+  readonly pskModes: ReadonlyArray<number>
+  /** Client: a session to resume (from a `SessionTicket` action of an earlier connection). */
+  readonly session?: Session13 | undefined
+  /** Client: application data to send as 0-RTT early data with a resumed session. */
+  readonly earlyData?: Uint8Array | undefined
   /** Handshake timeout in milliseconds (the driver enforces it). */
   readonly handshakeTimeoutMs: number
   /** Extra code points advertised verbatim (see `Advertise`). */
@@ -144,8 +160,13 @@ export const defaultConfig: TlsConfig = {
   retryForPreferredGroup: false,
   retryCookie: false,
   middleboxCompat: true,
-  tickets: 0,
+  tickets: 1,
   ticketLifetime: 7200,
+  ticketKeys: [],
+  singleUseTickets: true,
+  maxEarlyData: 0,
+  earlyDataWindowMs: 10_000,
+  pskModes: [1],
   handshakeTimeoutMs: 10_000
 }
 

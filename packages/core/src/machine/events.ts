@@ -62,8 +62,17 @@ export const KeyAgreed = Schema.TaggedStruct("KeyAgreed", {
   sharedSecret: Schema.Redacted(Bytes)
 })
 
+/**
+ * The session store's answer to `RedeemTicket`: `fresh` is false for a ticket already used
+ * (single-use tickets, the 0-RTT anti-replay of RFC 8446 §8.1).
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const TicketRedeemed = Schema.TaggedStruct("TicketRedeemed", { fresh: Schema.Boolean })
+
 /** Every event. @since 0.1.0 @category events */
-export const Event = Schema.Union([Start, Received, Write, Close, RequestKeyUpdate, TimeAdvanced, TransportClosed, ChainVerdict, Signed, KeyAgreed])
+export const Event = Schema.Union([Start, Received, Write, Close, RequestKeyUpdate, TimeAdvanced, TransportClosed, ChainVerdict, Signed, KeyAgreed, TicketRedeemed])
 
 /** @since 0.1.0 @category events */
 export type Event = typeof Event.Type
@@ -83,5 +92,6 @@ export const eventTags: ReadonlyArray<EventTag> = [
   "TransportClosed",
   "ChainVerdict",
   "Signed",
-  "KeyAgreed"
+  "KeyAgreed",
+  "TicketRedeemed"
 ]

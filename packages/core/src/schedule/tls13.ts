@@ -123,6 +123,20 @@ export interface Psk<K extends PskKind = PskKind> {
 }
 
 /**
+ * A resumption PSK brought back from a saved session (its bytes and hash, as
+ * `resumptionPsk` made them when the ticket arrived).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const savedResumptionPsk = (secret: SecretInput, hash: ScheduleHash): Psk<"resumption"> => ({
+  _tag: "Psk",
+  kind: "resumption",
+  hash,
+  secret: redact(reveal(secret).slice(), "resumption_psk")
+})
+
+/**
  * An externally provisioned PSK (RFC 8446 §4.2.11: "the Hash algorithm MUST be set when
  * the PSK is established or default to SHA-256 if no such algorithm is defined").
  *

@@ -49,6 +49,7 @@ const roleOf = (s: State13): Role => {
 /** Whether our Finished is already out (TLS 1.3: the server's comes first). */
 const finishedSent = (s: State13): boolean =>
   s._tag === "Connected" ||
+  s._tag === "WaitEndOfEarlyData" ||
   s._tag === "WaitClientCertificate" ||
   s._tag === "WaitClientChainVerdict" ||
   s._tag === "WaitClientCertificateVerify" ||
@@ -81,6 +82,8 @@ const onHandshake = (ctx: Ctx, s: State13, m: RawHandshake): State13 => {
       return ServerFlight.onClientCertificateVerify(ctx, s, m)
     case "WaitClientFinished":
       return ServerFlight.onClientFinished(ctx, s, m)
+    case "WaitEndOfEarlyData":
+      return ServerFlight.onEndOfEarlyData(ctx, s, m)
     case "Connected":
       return Traffic.onPostHandshake(ctx, s, m)
     default:
@@ -150,6 +153,11 @@ const pump = (ctx: Ctx, start: State13): State13 => {
         }
         break
       case ContentType.values.application_data:
+        if (s._tag === "WaitEndOfEarlyData") {
+          // accepted 0-RTT data: delivered apart from application data (it may be replayed, RFC 8446 §8)
+          if (r.content.length > 0) ctx.out.emit({ _tag: "EarlyData", data: r.content })
+          break
+        }
         if (s._tag !== "Connected") abort(misbehaved("unexpected_message", `application data in state ${s._tag}`))
         if (s.conn.reassembler.hasPending) abort(misbehaved("unexpected_message", "application data inside a fragmented handshake message"))
         s = Traffic.onApplicationData(ctx, s as Of<"Connected">, r.content)
@@ -176,6 +184,8 @@ const onEvent = (ctx: Ctx, s: State13, e: Event): State13 => {
       return pump(ctx, ServerFlight.onServerSigned(ctx, s as Of<"WaitServerSignature">, e))
     case "KeyAgreed":
       return pump(ctx, ServerFlight.onKeyAgreed(ctx, s as Of<"WaitKeyAgreement">, e))
+    case "TicketRedeemed":
+      return pump(ctx, ServerHello.onTicketRedeemed(ctx, s as Of<"WaitTicketRedemption">, e))
     case "Write":
       return Traffic.onWrite(ctx, s as Of<"Connected">, e)
     case "RequestKeyUpdate":
@@ -253,6 +263,12 @@ export const needsEntropy = (s: State13): number => {
       return s.retried ? 0 : 128
     case "WaitClientHello":
       return ServerHello.helloEntropy
+    case "WaitEndOfEarlyData":
+    case "WaitClientCertificate":
+    case "WaitClientChainVerdict":
+    case "WaitClientCertificateVerify":
+    case "WaitClientFinished":
+      return Traffic.ticketEntropy
     default:
       return 0
   }

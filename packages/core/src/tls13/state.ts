@@ -11,10 +11,20 @@ import type { NegotiatedParameters } from "../machine/actions.js"
 import type { Conn } from "../machine/conn.js"
 import type { EventTag } from "../machine/events.js"
 import type { TlsErrorReason } from "../machine/errors.js"
-import type { HandshakeSecret, MasterSecret } from "../schedule/tls13.js"
+import type { HandshakeSecret, MasterSecret, Psk } from "../schedule/tls13.js"
+import type { Session13, TicketState } from "./session.js"
 import type { ExporterSecret, ResumptionMasterSecret, TrafficSecret } from "../schedule/tls13-secrets.js"
 import type { HashedTranscript, PendingTranscript } from "../schedule/transcript.js"
 import type { HeldShare, Suite13 } from "./common.js"
+
+/** What the client sent in its ClientHello and must remember. @since 0.1.0 @category models */
+/** A resumption the client offered (RFC 8446 §4.2.11), and whether it sent 0-RTT data. @since 0.1.0 @category models */
+export interface PskOffer {
+  readonly session: Session13
+  readonly psk: Psk<"resumption">
+  /** Early data sent under client_early_traffic_secret with the first ClientHello. */
+  readonly earlySent: boolean
+}
 
 /** What the client sent in its ClientHello and must remember. @since 0.1.0 @category models */
 export interface ClientHelloSent {
@@ -26,12 +36,13 @@ export interface ClientHelloSent {
   readonly alpn: ReadonlyArray<string>
   readonly extensionTypes: ReadonlyArray<number>
   readonly cookie?: Uint8Array | undefined
+  readonly offer?: PskOffer | undefined
 }
 
 /** Keys and transcript once ServerHello is processed. @since 0.1.0 @category models */
 export interface Handshake13 {
   readonly suite: Suite13
-  readonly group: number
+  readonly group?: number | undefined
   readonly transcript: HashedTranscript
   readonly handshakeSecret: HandshakeSecret
   readonly clientSecret: TrafficSecret<"handshake">
@@ -44,6 +55,9 @@ export interface Handshake13 {
   readonly peerCertificates: ReadonlyArray<Uint8Array>
   readonly peerSignatureScheme?: number | undefined
   readonly signatureScheme?: number | undefined
+  /** A PSK was accepted (no certificates in this handshake). */
+  readonly resumed: boolean
+  readonly earlyData: "none" | "accepted" | "rejected"
 }
 
 /** What the server asked for in a CertificateRequest. @since 0.1.0 @category models */
@@ -92,6 +106,7 @@ export type ServerState =
   | (Base<"WaitClientHello"> & {
       readonly retry?: { readonly transcript: HashedTranscript; readonly suite: Suite13; readonly group: number; readonly cookie?: Uint8Array | undefined; readonly sessionId: Uint8Array } | undefined
     })
+  | (Base<"WaitTicketRedemption"> & { readonly pending: ServerPending; readonly fallbackGroup?: number | undefined })
   | (Base<"WaitKeyAgreement"> & { readonly pending: ServerPending })
   | (Base<"WaitServerSignature"> & {
       readonly hs: Handshake13
@@ -103,6 +118,7 @@ export type ServerState =
   | (Base<"WaitClientCertificate"> & { readonly hs: Handshake13; readonly master: MasterSecret; readonly app: AppSecrets })
   | (Base<"WaitClientChainVerdict"> & { readonly hs: Handshake13; readonly master: MasterSecret; readonly app: AppSecrets })
   | (Base<"WaitClientCertificateVerify"> & { readonly hs: Handshake13; readonly master: MasterSecret; readonly app: AppSecrets })
+  | (Base<"WaitEndOfEarlyData"> & { readonly hs: Handshake13; readonly master: MasterSecret; readonly app: AppSecrets })
   | (Base<"WaitClientFinished"> & { readonly hs: Handshake13; readonly master: MasterSecret; readonly app: AppSecrets })
 
 /** Application traffic secrets and the exporter secret, all from the transcript through the server Finished. @since 0.1.0 @category models */
@@ -115,7 +131,7 @@ export interface AppSecrets {
 /** What a server decided from a ClientHello, kept while its key agreement runs. @since 0.1.0 @category models */
 export interface ServerPending {
   readonly suite: Suite13
-  readonly group: number
+  readonly group?: number | undefined
   readonly transcript: HashedTranscript
   readonly clientRandom: Uint8Array
   readonly sessionId: Uint8Array
@@ -124,11 +140,19 @@ export interface ServerPending {
   readonly serverName?: string | undefined
   readonly credential: number
   readonly scheme: number
+  /** The client's signature_algorithms (for a full handshake after a refused ticket). */
+  readonly clientSignatureSchemes?: ReadonlyArray<number> | undefined
   readonly clientRecordSizeLimit?: number | undefined
   /** Extension types the client sent, in order (what our responses may answer). */
   readonly clientExtensions: ReadonlyArray<number>
   /** The server random, drawn from the ClientHello event's entropy. */
   readonly entropy: Uint8Array
+  /** The PSK we accept, and how: 1 = psk_dhe_ke, 0 = psk_ke. */
+  readonly psk?: { readonly ticket: TicketState; readonly mode: number; readonly early: boolean } | undefined
+  /** The client's key share for `group` (absent for psk_ke). */
+  readonly clientShare?: Uint8Array | undefined
+  /** Bytes of 0-RTT data to skip when it is not accepted. */
+  readonly skipEarly: number
 }
 
 /** States both roles share. @since 0.1.0 @category states */
@@ -161,11 +185,13 @@ export const expects: { readonly [K in StateTag]: { readonly messages: ReadonlyA
   WaitClientSignature: { messages: [], events: ["Signed", "Received", "TimeAdvanced", "TransportClosed", "Close"] },
   ServerStart: { messages: [], events: ["Start"] },
   WaitClientHello: { messages: ["client_hello"], events: ["Received", "TimeAdvanced", "TransportClosed", "Close"] },
+  WaitTicketRedemption: { messages: [], events: ["TicketRedeemed", "Received", "TimeAdvanced", "TransportClosed", "Close"] },
   WaitKeyAgreement: { messages: [], events: ["KeyAgreed", "Received", "TimeAdvanced", "TransportClosed", "Close"] },
   WaitServerSignature: { messages: [], events: ["Signed", "Received", "TimeAdvanced", "TransportClosed", "Close"] },
   WaitClientCertificate: { messages: ["certificate"], events: ["Received", "TimeAdvanced", "TransportClosed", "Close"] },
   WaitClientChainVerdict: { messages: [], events: ["ChainVerdict", "Received", "TimeAdvanced", "TransportClosed", "Close"] },
   WaitClientCertificateVerify: { messages: ["certificate_verify"], events: ["Received", "TimeAdvanced", "TransportClosed", "Close"] },
+  WaitEndOfEarlyData: { messages: ["end_of_early_data"], events: ["Received", "TimeAdvanced", "TransportClosed", "Close"] },
   WaitClientFinished: { messages: ["finished"], events: ["Received", "TimeAdvanced", "TransportClosed", "Close"] },
   Connected: {
     messages: ["new_session_ticket", "key_update"],
@@ -179,5 +205,6 @@ export const waitsOnWork = (tag: StateTag): boolean =>
   tag === "WaitChainVerdict" ||
   tag === "WaitClientSignature" ||
   tag === "WaitKeyAgreement" ||
+  tag === "WaitTicketRedemption" ||
   tag === "WaitServerSignature" ||
   tag === "WaitClientChainVerdict"

@@ -11,6 +11,9 @@ import { localFailure, misbehaved } from "../machine/errors.js"
 import type { EventOf } from "../machine/events.js"
 import { Tls13Schedule } from "../schedule/index.js"
 import type { MasterSecret } from "../schedule/tls13.js"
+import type { ResumptionMasterSecret } from "../schedule/tls13-secrets.js"
+import { reveal } from "../schedule/secret.js"
+import { sealTicket } from "./session.js"
 import * as Transcript from "../schedule/transcript.js"
 import { encodeMessage, installRead, installWrite, sendHandshake } from "./common.js"
 import { expect13, logSecret, mustEndRecord, trace, type Ctx } from "./context.js"
@@ -48,8 +51,8 @@ export const connected = (ctx: Ctx, conn: Conn, hs: Handshake13, master: MasterS
     peerCertificates: hs.peerCertificates,
     peerSignatureScheme: hs.peerSignatureScheme,
     signatureScheme: hs.signatureScheme,
-    resumed: false,
-    earlyData: "none" as const,
+    resumed: hs.resumed,
+    earlyData: hs.earlyData,
     helloRetry: hs.helloRetry,
     clientRandom: hs.clientRandom,
     serverRandom: hs.serverRandom,
@@ -57,10 +60,11 @@ export const connected = (ctx: Ctx, conn: Conn, hs: Handshake13, master: MasterS
     hash: hs.suite.hash
   }
   ctx.out.emit({ _tag: "HandshakeComplete", params })
+  const c = ctx.role === "server" ? issueTickets(ctx, conn, hs, resumption) : conn
   return {
     _tag: "Connected",
     role: ctx.role,
-    conn,
+    conn: c,
     traffic: {
       suite: hs.suite,
       clientSecret: app.client,
@@ -72,6 +76,50 @@ export const connected = (ctx: Ctx, conn: Conn, hs: Handshake13, master: MasterS
       readClosed: false
     }
   }
+}
+
+/** Entropy a server needs when it completes, for its tickets (16 bytes each, up to 8). @since 0.1.0 */
+export const ticketEntropy = 128
+
+/**
+ * Server: NewSessionTicket messages right after the handshake (RFC 8446 §4.6.1), each a
+ * sealed ticket with its own nonce and ticket_age_add from the completing event's entropy.
+ */
+const issueTickets = (ctx: Ctx, conn: Conn, hs: Handshake13, resumption: ResumptionMasterSecret): Conn => {
+  const { crypto, config } = ctx.deps
+  const key = config.ticketKeys[0]
+  const count = Math.min(config.tickets, ticketEntropy / 16)
+  if (key === undefined || count <= 0 || ctx.entropy.length < 16 * count) return conn
+  const lifetime = Math.min(config.ticketLifetime, 604800) // RFC 8446 §4.6.1: at most seven days
+  const messages: Array<Uint8Array> = []
+  for (let i = 0; i < count; i++) {
+    const e = ctx.entropy.subarray(16 * i, 16 * i + 16)
+    const ageAdd = ((e[0]! << 24) | (e[1]! << 16) | (e[2]! << 8) | e[3]!) >>> 0
+    const ticketNonce = new Uint8Array([i])
+    const psk = Tls13Schedule.resumptionPsk(crypto, resumption, ticketNonce)
+    const ticket = sealTicket(crypto, key, e.subarray(4, 16), {
+      cipherSuite: hs.suite.code,
+      psk: reveal(psk.secret),
+      ageAdd,
+      issuedAt: ctx.now,
+      lifetime,
+      maxEarlyData: config.maxEarlyData,
+      alpn: hs.alpn,
+      serverName: hs.serverName
+    })
+    messages.push(
+      encodeMessage({
+        _tag: "NewSessionTicket13",
+        ticketLifetime: lifetime,
+        ticketAgeAdd: ageAdd,
+        ticketNonce,
+        ticket,
+        extensions: config.maxEarlyData > 0 ? [{ _tag: "early_data", maxEarlyDataSize: config.maxEarlyData }] : []
+      })
+    )
+    trace(ctx, "Connected", "Connected", "write NewSessionTicket")
+  }
+  return sendHandshake(crypto, ctx.out, conn, messages)
 }
 
 const ours = (s: Connected) => (s.role === "client" ? s.traffic.clientSecret : s.traffic.serverSecret)

@@ -22,13 +22,16 @@ import { encapsulateEntropyLength, signEntropyLength } from "../../src/crypto/pr
 import { groupName, schemeName } from "../../src/tls13/index.js"
 
 const crypto = NobleCrypto
+const ticketKeys = [Redacted.make(new Uint8Array(32).fill(5))]
 const clientConfig = makeConfig({ certificates: [makeCredential("ec", "client")], recordSizeLimit: 64 })
-const serverConfig = makeConfig({ certificates: [makeCredential("ec")], clientAuth: "required", recordSizeLimit: 64 })
+const serverConfig = makeConfig({ certificates: [makeCredential("ec")], clientAuth: "required", recordSizeLimit: 64, ticketKeys, maxEarlyData: 1024 })
 
 /** Every state seen in a full handshake, by tag, with the config of its side. */
 const reached = new Set<string>()
-const collect = (): Map<StateTag, { readonly state: State13; readonly config: TlsConfig }> => {
-  const seen = new Map<StateTag, { state: State13; config: TlsConfig }>()
+const seen = new Map<StateTag, { state: State13; config: TlsConfig }>()
+/** Runs one handshake, noting every state; returns the session the client was given. */
+const collect = (clientConfig: TlsConfig, serverConfig: TlsConfig): unknown => {
+  let session: unknown
   const parties = [
     { state: machine.initial("client"), config: clientConfig, entropy: entropyStream("grid/c"), inbox: [] as Array<Uint8Array> },
     { state: machine.initial("server"), config: serverConfig, entropy: entropyStream("grid/s"), inbox: [] as Array<Uint8Array> }
@@ -58,6 +61,10 @@ const collect = (): Map<StateTag, { readonly state: State13; readonly config: Tl
         } else if (a._tag === "VerifyChain") {
           note(p)
           queue.push({ _tag: "ChainVerdict", accepted: true })
+        } else if (a._tag === "RedeemTicket") {
+          queue.push({ _tag: "TicketRedeemed", fresh: true })
+        } else if (a._tag === "SessionTicket") {
+          session ??= a.session
         }
       }
     }
@@ -70,10 +77,13 @@ const collect = (): Map<StateTag, { readonly state: State13; readonly config: Tl
       if (rec !== undefined) step(p, { _tag: "Received", bytes: rec, now: 0, entropy: p.entropy(machine.needsEntropy(p.state)) })
     }
   }
-  return seen
+  return session
 }
 
-const collected = collect()
+// a full handshake with client authentication, then a resumed one with 0-RTT
+const session = collect(clientConfig, serverConfig)
+collect(makeConfig({ ...clientConfig, session: session as never, earlyData: new Uint8Array([1, 2, 3]) }), serverConfig)
+const collected = seen
 
 /**
  * A state for every tag. Several messages in one record pass through intermediate states
@@ -119,6 +129,8 @@ const sampleEvent = (tag: EventTag): Event => {
       return { _tag: "Signed", signature: new Uint8Array(64) }
     case "KeyAgreed":
       return { _tag: "KeyAgreed", ok: true, publicKey: new Uint8Array(32), sharedSecret: Redacted.make(new Uint8Array(32)) }
+    case "TicketRedeemed":
+      return { _tag: "TicketRedeemed", fresh: true }
   }
 }
 

@@ -67,6 +67,8 @@ export interface Options {
   readonly client?: Partial<TlsConfig>
   readonly server?: Partial<TlsConfig>
   readonly seed?: string
+  /** The server's used-ticket store (shared across pairs to test single use). */
+  readonly usedTickets?: Set<string>
   /** Verdict on chains; accepts everything by default (these are state-machine tests). */
   readonly verify?: (chain: ReadonlyArray<Uint8Array>, peer: "server" | "client") => Event
 }
@@ -106,6 +108,13 @@ const run = (o: Options, p: Party, event: Event): Uint8Array[] => {
         case "VerifyChain":
           queue.push(o.verify ? o.verify(a.chain, a.peer) : { _tag: "ChainVerdict", accepted: true })
           break
+        case "RedeemTicket": {
+          const id = Buffer.from(a.id).toString("hex")
+          const store = o.usedTickets ?? new Set<string>()
+          queue.push({ _tag: "TicketRedeemed", fresh: !store.has(id) })
+          store.add(id)
+          break
+        }
       }
     }
   }

@@ -41,13 +41,28 @@ export const onEncryptedExtensions = (ctx: Ctx, state: S<"WaitEncryptedExtension
     alpn = names[0]
   }
   let conn = state.conn
+  let hs = state.hs
+  const offer = state.hello.offer
+  if (offer?.earlySent === true) {
+    // RFC 8446 §4.2.10: early_data in EncryptedExtensions accepts our 0-RTT data; otherwise it was dropped.
+    const accepted = Ext.find(ee.extensions, "early_data") !== undefined && hs.resumed
+    hs = { ...hs, earlyData: accepted ? "accepted" : "rejected" }
+    if (!accepted) conn = installWrite(ctx.deps.crypto, conn, hs.suite, hs.clientSecret)
+  } else if (Ext.find(ee.extensions, "early_data") !== undefined) {
+    abort(misbehaved("illegal_parameter", "early_data accepted though we sent none"))
+  }
   const rsl = Ext.find(ee.extensions, "record_size_limit")
   if (rsl !== undefined) {
     if (rsl.recordSizeLimit < 64) abort(misbehaved("illegal_parameter", "record_size_limit below 64"))
     conn = { ...conn, maxFragment: Math.min(16384, rsl.recordSizeLimit - 1) }
   }
+  hs = { ...append(ctx, hs, m), alpn }
+  if (hs.resumed) {
+    trace(ctx, "WaitEncryptedExtensions", "WaitFinished", "read EncryptedExtensions")
+    return { _tag: "WaitFinished", conn, hs, request: undefined }
+  }
   trace(ctx, "WaitEncryptedExtensions", "WaitCertOrCertRequest", "read EncryptedExtensions")
-  return { _tag: "WaitCertOrCertRequest", conn, hello: state.hello, hs: { ...append(ctx, state.hs, m), alpn } }
+  return { _tag: "WaitCertOrCertRequest", conn, hello: state.hello, hs }
 }
 
 /** CertificateRequest or Certificate. @since 0.1.0 */
@@ -126,9 +141,17 @@ export const onFinished = (ctx: Ctx, state: S<"WaitFinished">, m: RawHandshake):
   hs = append(ctx, hs, m)
   const master = Tls13Schedule.masterSecret(crypto, hs.handshakeSecret)
   const app = appSecrets(ctx, hs, master)
-  const conn = installRead(crypto, state.conn, hs.suite, app.server)
+  let conn = installRead(crypto, state.conn, hs.suite, app.server)
   trace(ctx, "WaitFinished", state.request ? "WaitClientSignature" : "Connected", "read Finished")
-  if (!hs.helloRetry) sendCompatCcs(ctx)
+  if (hs.earlyData === "accepted") {
+    // RFC 8446 §4.5: EndOfEarlyData under the early keys, then our handshake keys.
+    const eoed = encodeMessage({ _tag: "EndOfEarlyData" })
+    conn = sendHandshake(crypto, ctx.out, conn, [eoed])
+    hs = { ...hs, transcript: Transcript.append(crypto, hs.transcript, eoed) }
+    conn = installWrite(crypto, conn, hs.suite, hs.clientSecret)
+    trace(ctx, "WaitFinished", "WaitFinished", "write EndOfEarlyData")
+  }
+  if (!hs.helloRetry && hs.earlyData === "none") sendCompatCcs(ctx)
   if (state.request === undefined) return finish(ctx, conn, hs, master, app)
   // Client authentication (RFC 8446 §4.4.2): the first credential whose key can sign a scheme the server offered.
   const choice = config.certificates

@@ -16,8 +16,9 @@ import {
   type RawHandshake,
   type ServerHello
 } from "@effect-tls/codec"
+import * as Redacted from "effect/Redacted"
 import { keyShareSeedLength } from "../../crypto/provider.js"
-import { abort } from "../../machine/conn.js"
+import { abort, write } from "../../machine/conn.js"
 import type { TlsConfig } from "../../machine/config.js"
 import { incompatible, misbehaved } from "../../machine/errors.js"
 import { Tls13Schedule } from "../../schedule/index.js"
@@ -35,6 +36,7 @@ import {
   type HeldShare
 } from "../common.js"
 import { decode13, logSecret, mustEndRecord, trace, type Ctx } from "../context.js"
+import { isFresh, obfuscatedAge } from "../session.js"
 import type { ClientHelloSent, ClientState } from "../state.js"
 
 const T = ExtensionType.values
@@ -55,17 +57,23 @@ const isIp = (name: string): boolean => /^[0-9.]+$/.test(name) || name.includes(
 /** The extension types in our default order. */
 const defaultOrder: ReadonlyArray<number> = [T.server_name, T.supported_groups, T.key_share, T.supported_versions, T.signature_algorithms, T.psk_key_exchange_modes, T.record_size_limit, T.application_layer_protocol_negotiation, T.cookie]
 
-const buildExtensions = (config: TlsConfig, shares: ReadonlyArray<HeldShare>, cookie: Uint8Array | undefined): ReadonlyArray<ClientHelloExtension> => {
+const buildExtensions = (
+  config: TlsConfig,
+  shares: ReadonlyArray<HeldShare>,
+  cookie: Uint8Array | undefined,
+  offer: { readonly identity: Uint8Array; readonly age: number; readonly binderLength: number; readonly early: boolean } | undefined
+): ReadonlyArray<ClientHelloExtension> => {
   const exts: Array<ClientHelloExtension> = []
   if (config.serverName !== undefined && !isIp(config.serverName)) exts.push(Ext.serverName(config.serverName))
   exts.push({ _tag: "supported_groups", namedGroupList: config.advertise?.groups ?? config.groups })
   exts.push({ _tag: "key_share", clientShares: shares.map((s) => ({ group: s.group, keyExchange: s.publicKey })) })
   exts.push({ _tag: "supported_versions", versions: config.versions })
   exts.push({ _tag: "signature_algorithms", supportedSignatureAlgorithms: config.advertise?.signatureSchemes ?? config.signatureSchemes })
-  exts.push({ _tag: "psk_key_exchange_modes", keModes: [1] })
+  exts.push({ _tag: "psk_key_exchange_modes", keModes: config.pskModes })
   if (config.recordSizeLimit !== undefined) exts.push({ _tag: "record_size_limit", recordSizeLimit: config.recordSizeLimit })
   if (config.alpn.length > 0) exts.push(Ext.alpn(config.alpn))
   if (cookie !== undefined) exts.push({ _tag: "cookie", cookie })
+  if (offer?.early === true) exts.push({ _tag: "early_data" })
   for (const e of config.advertise?.extensions ?? []) exts.push(e)
   const order = config.advertise?.extensionOrder ?? defaultOrder
   const rank = (e: ClientHelloExtension): number => {
@@ -73,15 +81,41 @@ const buildExtensions = (config: TlsConfig, shares: ReadonlyArray<HeldShare>, co
     const i = order.indexOf(type)
     return i === -1 ? order.length + defaultOrder.indexOf(type) : i
   }
-  return exts.map((e, i) => [e, i] as const).sort((a, b) => rank(a[0]) - rank(b[0]) || a[1] - b[1]).map(([e]) => e)
+  const sorted = exts.map((e, i) => [e, i] as const).sort((a, b) => rank(a[0]) - rank(b[0]) || a[1] - b[1]).map(([e]) => e)
+  // RFC 8446 §4.2.11: "The \"pre_shared_key\" extension MUST be the last extension in the ClientHello".
+  if (offer !== undefined) {
+    sorted.push({
+      _tag: "pre_shared_key",
+      identities: [{ identity: offer.identity, obfuscatedTicketAge: offer.age }],
+      binders: [new Uint8Array(offer.binderLength)]
+    })
+  }
+  return sorted
 }
 
 const typeOf = (e: { readonly _tag: string; readonly type?: number }): number =>
   e._tag === "Unknown" ? e.type! : ExtensionType.codeOf(e._tag)!
 
-/** Encodes a ClientHello from what we sent; the same builder for the first and the retried hello. */
-const clientHello = (config: TlsConfig, hello: ClientHelloSent): { readonly bytes: Uint8Array; readonly types: ReadonlyArray<number> } => {
-  const extensions = buildExtensions(config, hello.shares, hello.cookie)
+/**
+ * Encodes a ClientHello from what we sent; the same builder for the first and the retried
+ * hello. With a PSK offer the binder is computed over the truncated hello (RFC 8446
+ * §4.2.11.2), `before` being the transcript before it (after a HelloRetryRequest).
+ */
+const clientHello = (
+  ctx: Ctx,
+  hello: ClientHelloSent,
+  before: Transcript.HashedTranscript | undefined,
+  early: boolean
+): { readonly bytes: Uint8Array; readonly types: ReadonlyArray<number> } => {
+  const { config, crypto } = ctx.deps
+  const offer = hello.offer
+  const binderLength = offer === undefined ? 0 : offer.psk.hash === "sha256" ? 32 : 48
+  const extensions = buildExtensions(
+    config,
+    hello.shares,
+    hello.cookie,
+    offer === undefined ? undefined : { identity: offer.session.ticket, age: obfuscatedAge(offer.session, ctx.now), binderLength, early }
+  )
   const bytes = encodeMessage({
     _tag: "ClientHello",
     legacyVersion: 0x0303,
@@ -91,6 +125,12 @@ const clientHello = (config: TlsConfig, hello: ClientHelloSent): { readonly byte
     legacyCompressionMethods: [0],
     extensions
   })
+  if (offer !== undefined) {
+    const truncated = bytes.subarray(0, bytes.length - (2 + 1 + binderLength))
+    const hash = before === undefined ? crypto.hash(offer.psk.hash, truncated) : Transcript.digestWith(crypto, before, truncated)
+    const binderKey = Tls13Schedule.binderKey(crypto, Tls13Schedule.earlySecret(crypto, offer.psk))
+    bytes.set(Tls13Schedule.pskBinder(crypto, binderKey, hash), bytes.length - binderLength)
+  }
   return { bytes, types: extensions.map(typeOf) }
 }
 
@@ -116,11 +156,35 @@ export const start = (ctx: Ctx, state: Extract<ClientState, { _tag: "ClientStart
   })
   const cipherSuites = config.cipherSuites.filter((s) => suite13(s) !== undefined)
   if (cipherSuites.length === 0) abort(incompatible("handshake_failure", "no TLS 1.3 cipher suite is enabled"))
-  const draft: ClientHelloSent = { random, sessionId, cipherSuites, groups: config.groups, shares, alpn: config.alpn, extensionTypes: [] }
-  const ch = clientHello(config, draft)
-  const hello = { ...draft, extensionTypes: ch.types }
-  const conn = sendHandshake(crypto, ctx.out, { ...state.conn, recordVersion: 0x0301 }, [ch.bytes])
+  const session = config.session
+  const sessionSuite = session === undefined ? undefined : suite13(session.cipherSuite)
+  const offer =
+    session !== undefined && sessionSuite !== undefined && isFresh(session, ctx.now) && cipherSuites.includes(session.cipherSuite)
+      ? { session, psk: Tls13Schedule.savedResumptionPsk(Redacted.value(session.psk), sessionSuite.hash), earlySent: false }
+      : undefined
+  // RFC 8446 §4.2.10: 0-RTT only with the session's ALPN and within its max_early_data_size.
+  const earlyData = config.earlyData
+  const early =
+    offer !== undefined &&
+    earlyData !== undefined &&
+    earlyData.length > 0 &&
+    earlyData.length <= offer.session.maxEarlyData &&
+    (config.alpn.length === 0 ? offer.session.alpn === undefined : config.alpn[0] === offer.session.alpn)
+  const draft: ClientHelloSent = { random, sessionId, cipherSuites, groups: config.groups, shares, alpn: config.alpn, extensionTypes: [], offer }
+  const ch = clientHello(ctx, draft, undefined, early)
+  const hello = { ...draft, extensionTypes: ch.types, offer: offer === undefined ? undefined : { ...offer, earlySent: early } }
+  let conn = sendHandshake(crypto, ctx.out, { ...state.conn, recordVersion: 0x0301 }, [ch.bytes])
   trace(ctx, "ClientStart", "WaitServerHello", "write ClientHello")
+  if (early) {
+    // RFC 8446 §2.3: early data under client_early_traffic_secret, right after the ClientHello.
+    const es = Tls13Schedule.earlySecret(crypto, offer!.psk)
+    const cets = Tls13Schedule.clientEarlyTrafficSecret(crypto, es, crypto.hash(sessionSuite!.hash, ch.bytes))
+    logSecret(ctx, random, cets)
+    sendCompatCcs(ctx)
+    conn = installWrite(crypto, conn, sessionSuite!, cets)
+    conn = write(crypto, ctx.out, conn, 23, earlyData!)
+    trace(ctx, "WaitServerHello", "WaitServerHello", `write early data (${earlyData!.length} bytes)`)
+  }
   return {
     _tag: "WaitServerHello",
     conn: { ...conn, recordVersion: 0x0303 },
@@ -166,23 +230,39 @@ export const onServerHello = (ctx: Ctx, state: Extract<ClientState, { _tag: "Wai
     abort(misbehaved("illegal_parameter", "ServerHello suite differs from the HelloRetryRequest's"))
   }
   checkResponseExtensions(msg.extensions ?? [], "SH", hello)
+  const pskExt = Ext.find(msg.extensions, "pre_shared_key")
+  const offer = hello.offer
+  if (pskExt !== undefined) {
+    // RFC 8446 §4.2.11: the selected identity must be one we offered, with the suite's hash.
+    if (offer === undefined || pskExt.selectedIdentity !== 0) abort(misbehaved("illegal_parameter", "server selected a PSK we did not offer"))
+    if (offer!.psk.hash !== suite!.hash) abort(misbehaved("illegal_parameter", "server's suite does not fit the selected PSK"))
+  }
   const ks = Ext.find(msg.extensions, "key_share")
-  if (ks === undefined) return abort(misbehaved("missing_extension", "ServerHello without key_share (no PSK was offered)"))
-  const share = hello.shares.find((s) => s.group === ks.serverShare.group)
-  if (share === undefined) abort(misbehaved("illegal_parameter", `server key share for group 0x${ks.serverShare.group.toString(16)} we did not send`))
-  const shared = crypto.agree(providerShare(share!), ks.serverShare.keyExchange)
-  if (shared === undefined) abort(misbehaved("illegal_parameter", "invalid server key share"))
+  if (ks === undefined && (pskExt === undefined || !ctx.deps.config.pskModes.includes(0))) {
+    return abort(misbehaved("missing_extension", "ServerHello without key_share"))
+  }
+  let shared: Uint8Array | undefined
+  let group: number | undefined
+  if (ks !== undefined) {
+    const share = hello.shares.find((s) => s.group === ks.serverShare.group)
+    if (share === undefined) abort(misbehaved("illegal_parameter", `server key share for group 0x${ks.serverShare.group.toString(16)} we did not send`))
+    shared = crypto.agree(providerShare(share!), ks.serverShare.keyExchange)
+    if (shared === undefined) abort(misbehaved("illegal_parameter", "invalid server key share"))
+    group = share!.group
+  }
   const transcript = Transcript.append(
     crypto,
     state.transcript._tag === "HashedTranscript" ? state.transcript : Transcript.selectHash(crypto, state.transcript, suite!.hash),
     m.bytes
   )
-  const hsSecret = Tls13Schedule.handshakeSecret(crypto, Tls13Schedule.earlySecret(crypto, suite!.hash), shared!)
+  const early = pskExt !== undefined ? Tls13Schedule.earlySecret(crypto, offer!.psk) : Tls13Schedule.earlySecret(crypto, suite!.hash)
+  const hsSecret = Tls13Schedule.handshakeSecret(crypto, early, shared)
   const secrets = Tls13Schedule.handshakeTrafficSecrets(crypto, hsSecret, Transcript.digest(crypto, transcript))
   logSecret(ctx, hello.random, secrets.client)
   logSecret(ctx, hello.random, secrets.server)
   let conn = installRead(crypto, state.conn, suite!, secrets.server)
-  conn = installWrite(crypto, conn, suite!, secrets.client)
+  // With 0-RTT in flight, our writes stay under the early keys until EncryptedExtensions says whether it was accepted.
+  if (offer?.earlySent !== true || pskExt === undefined) conn = installWrite(crypto, conn, suite!, secrets.client)
   trace(ctx, "WaitServerHello", "WaitEncryptedExtensions", "read ServerHello")
   return {
     _tag: "WaitEncryptedExtensions",
@@ -190,7 +270,7 @@ export const onServerHello = (ctx: Ctx, state: Extract<ClientState, { _tag: "Wai
     hello,
     hs: {
       suite: suite!,
-      group: share!.group,
+      group,
       transcript,
       handshakeSecret: hsSecret,
       clientSecret: secrets.client,
@@ -199,7 +279,9 @@ export const onServerHello = (ctx: Ctx, state: Extract<ClientState, { _tag: "Wai
       serverRandom: msg.random,
       helloRetry: state.retried,
       serverName: config.serverName,
-      peerCertificates: []
+      peerCertificates: [],
+      resumed: pskExt !== undefined,
+      earlyData: offer?.earlySent === true ? "rejected" : "none"
     }
   }
 }
@@ -233,7 +315,7 @@ export const checkResponseExtensions = (
 }
 
 const onRetry = (ctx: Ctx, state: Extract<ClientState, { _tag: "WaitServerHello" }>, msg: HelloRetryRequest, m: RawHandshake): ClientState => {
-  const { crypto, config } = ctx.deps
+  const { crypto } = ctx.deps
   if (state.retried) abort(misbehaved("unexpected_message", "a second HelloRetryRequest"))
   mustEndRecord(m)
   const hello = state.hello
@@ -258,10 +340,13 @@ const onRetry = (ctx: Ctx, state: Extract<ClientState, { _tag: "WaitServerHello"
   }
   const ch1 = Transcript.selectHash(crypto, state.transcript as Transcript.PendingTranscript, suite!.hash)
   let transcript = Transcript.append(crypto, Transcript.restartForRetry(crypto, ch1), m.bytes)
-  const draft: ClientHelloSent = { ...hello, shares, cookie: cookie?.cookie }
-  const ch = clientHello(config, draft)
-  sendCompatCcs(ctx)
-  const conn = sendHandshake(crypto, ctx.out, state.conn, [ch.bytes])
+  // RFC 8446 §4.1.2: the retried hello keeps a PSK only if its hash fits the chosen suite; no early data.
+  const offer = hello.offer !== undefined && hello.offer.psk.hash === suite!.hash ? { ...hello.offer, earlySent: false } : undefined
+  const draft: ClientHelloSent = { ...hello, shares, cookie: cookie?.cookie, offer }
+  const ch = clientHello(ctx, draft, transcript, false)
+  if (hello.offer?.earlySent !== true) sendCompatCcs(ctx)
+  // early data keys (if any) are dropped: the retried hello and what follows are plaintext until ServerHello
+  const conn = sendHandshake(crypto, ctx.out, { ...state.conn, write: undefined }, [ch.bytes])
   transcript = Transcript.append(crypto, transcript, ch.bytes)
   trace(ctx, "WaitServerHello", "WaitServerHello", "read HelloRetryRequest, write ClientHello")
   return { _tag: "WaitServerHello", conn, hello: { ...draft, extensionTypes: ch.types }, transcript, retried: true }

@@ -7,12 +7,15 @@
  * @since 0.1.0
  */
 import { Ext, ExtensionType, HELLO_RETRY_REQUEST_RANDOM, type ClientHello, type RawHandshake } from "@effect-tls/codec"
-import { abort } from "../../machine/conn.js"
+import { abort, type Conn } from "../../machine/conn.js"
+import type { EventOf } from "../../machine/events.js"
 import { incompatible, misbehaved } from "../../machine/errors.js"
 import * as Transcript from "../../schedule/transcript.js"
 import { chooseScheme, encodeMessage, groupName, sendHandshake, suite13, type Suite13 } from "../common.js"
 import { decode13, mustEndRecord, trace, type Ctx } from "../context.js"
 import type { ServerPending, ServerState } from "../state.js"
+import { serverFlight } from "./flight.js"
+import * as Psk from "./psk.js"
 
 type S<T extends ServerState["_tag"]> = Extract<ServerState, { _tag: T }>
 
@@ -62,39 +65,35 @@ export const onClientHello = (ctx: Ctx, state: S<"WaitClientHello">, m: RawHands
   const retry = state.retry
   const suites = pick(config.cipherSuites, ch.cipherSuites, config.preferClientOrder).filter((s) => suite13(s) !== undefined)
   if (suites.length === 0) abort(incompatible("handshake_failure", `no cipher suite in common: ours [${config.cipherSuites.map(hex)}], theirs [${ch.cipherSuites.map(hex)}]`))
-  const suite: Suite13 = retry?.suite ?? suite13(suites[0]!)!
-  if (retry !== undefined && !ch.cipherSuites.includes(suite.code)) abort(misbehaved("illegal_parameter", "retried ClientHello drops the chosen suite"))
   const groupsExt = Ext.find(exts, "supported_groups")
   const ks = Ext.find(exts, "key_share")
-  if (groupsExt === undefined || ks === undefined) abort(misbehaved("missing_extension", "ClientHello without supported_groups and key_share"))
   const sigs = Ext.find(exts, "signature_algorithms")
-  if (sigs === undefined) abort(misbehaved("missing_extension", "ClientHello without signature_algorithms"))
-  const shared = pick(config.groups, groupsExt!.namedGroupList, config.preferClientOrder).filter((g) => groupName(g) !== undefined)
-  if (shared.length === 0) abort(incompatible("handshake_failure", `no group in common: ours [${config.groups.map(hex)}], theirs [${groupsExt!.namedGroupList.map(hex)}]`))
-  const credential = config.certificates
-    .map((c, i) => ({ i, scheme: chooseScheme(config.signatureSchemes, sigs!.supportedSignatureAlgorithms, c.key) }))
-    .find((c) => c.scheme !== undefined)
-  if (credential === undefined) abort(incompatible("handshake_failure", "no certificate of ours can sign a scheme the client offers"))
-  let alpn: string | undefined
-  const alpnExt = Ext.find(exts, "application_layer_protocol_negotiation")
-  if (alpnExt !== undefined && config.alpn.length > 0) {
-    if (!Ext.isWellFormed(alpnExt)) abort(misbehaved("decode_error", "empty ALPN list or protocol name"))
-    const theirs = Ext.protocols(alpnExt)
-    alpn = (config.preferClientOrder ? theirs.find((p) => config.alpn.includes(p)) : config.alpn.find((p) => theirs.includes(p)))
-    if (alpn === undefined) abort(incompatible("no_application_protocol", `no ALPN protocol in common: [${theirs.join(", ")}]`))
-  }
+  const alpn = chooseAlpn(ctx, Ext.find(exts, "application_layer_protocol_negotiation"))
   const sni = Ext.find(exts, "server_name")
   const serverName = sni === undefined ? undefined : Ext.hostName(sni)
   if (sni !== undefined && (serverName === undefined || serverName.length === 0)) abort(misbehaved("decode_error", "empty server name"))
   const rsl = Ext.find(exts, "record_size_limit")
   if (rsl !== undefined && rsl.recordSizeLimit < 64) abort(misbehaved("illegal_parameter", "record_size_limit below 64"))
 
+  // RFC 8446 §4.2.11: a PSK we issued, checked by its binder, fixes the suite (§4.2.11: "the server MUST ensure that it selects a compatible PSK").
+  const before = retry?.transcript
+  const psk = Psk.accept(ctx, ch, m.bytes, before, alpn, retry !== undefined)
+  const suite: Suite13 = retry?.suite ?? (psk !== undefined ? suite13(psk.ticket.cipherSuite)! : suite13(suites[0]!)!)
+  if (retry !== undefined && !ch.cipherSuites.includes(suite.code)) abort(misbehaved("illegal_parameter", "retried ClientHello drops the chosen suite"))
+  if (psk === undefined || psk.mode === 1) {
+    if (groupsExt === undefined || ks === undefined) abort(misbehaved("missing_extension", "ClientHello without supported_groups and key_share"))
+  }
+  if (psk === undefined && sigs === undefined) abort(misbehaved("missing_extension", "ClientHello without signature_algorithms"))
+  const shared = pick(config.groups, groupsExt?.namedGroupList ?? [], config.preferClientOrder).filter((g) => groupName(g) !== undefined)
+  if (shared.length === 0 && (psk === undefined || psk.mode === 1)) {
+    abort(incompatible("handshake_failure", `no group in common: ours [${config.groups.map(hex)}], theirs [${(groupsExt?.namedGroupList ?? []).map(hex)}]`))
+  }
   // Which group: our preference (or the client's); the client's share for it, or a HelloRetryRequest.
-  const withShare = shared.filter((g) => ks!.clientShares.some((s) => s.group === g))
+  const shares = ks?.clientShares ?? []
+  const withShare = shared.filter((g) => shares.some((s) => s.group === g))
   let group: number | undefined
   if (retry !== undefined) {
-    const only = ks!.clientShares
-    if (only.length !== 1 || only[0]!.group !== retry.group) abort(misbehaved("illegal_parameter", "retried ClientHello without the one requested key share"))
+    if (shares.length !== 1 || shares[0]!.group !== retry.group) abort(misbehaved("illegal_parameter", "retried ClientHello without the one requested key share"))
     const cookie = Ext.find(exts, "cookie")
     if (retry.cookie !== undefined && (cookie === undefined || !equal(cookie.cookie, retry.cookie))) {
       abort(misbehaved("illegal_parameter", "retried ClientHello does not echo the cookie"))
@@ -103,28 +102,84 @@ export const onClientHello = (ctx: Ctx, state: S<"WaitClientHello">, m: RawHands
   } else if (withShare.length > 0 && !(config.retryForPreferredGroup && withShare[0] !== shared[0])) {
     group = withShare[0]
   }
-  const transcriptBase =
+  const transcript =
     retry !== undefined ? Transcript.append(crypto, retry.transcript, m.bytes) : Transcript.selectHash(crypto, Transcript.append(crypto, Transcript.empty, m.bytes), suite.hash)
-  if (group === undefined) return helloRetry(ctx, state, ch, suite, shared[0]!, transcriptBase)
-  const share = ks!.clientShares.find((s) => s.group === group)!
-  ctx.out.emit({ _tag: "KeyAgreement", group, peerPublic: share.keyExchange })
+  const keyed = psk !== undefined && psk.mode === 0
+  if (group === undefined && !keyed) return helloRetry(ctx, state, ch, suite, shared[0]!, transcript)
+  let credential: { readonly i: number; readonly scheme: number | undefined } | undefined
+  if (psk === undefined) {
+    credential = config.certificates
+      .map((c, i) => ({ i, scheme: chooseScheme(config.signatureSchemes, sigs!.supportedSignatureAlgorithms, c.key) }))
+      .find((c) => c.scheme !== undefined)
+    if (credential === undefined) abort(incompatible("handshake_failure", "no certificate of ours can sign a scheme the client offers"))
+  }
   const pending: ServerPending = {
     suite,
-    group,
-    transcript: transcriptBase,
+    group: keyed ? undefined : group,
+    transcript,
     clientRandom: ch.random,
     sessionId: ch.legacySessionId,
     helloRetry: retry !== undefined,
     alpn,
     serverName,
-    credential: credential!.i,
-    scheme: credential!.scheme!,
+    clientSignatureSchemes: sigs?.supportedSignatureAlgorithms,
+    credential: credential?.i ?? -1,
+    scheme: credential?.scheme ?? 0,
     clientRecordSizeLimit: rsl?.recordSizeLimit,
     clientExtensions: exts.map((e) => (e._tag === "Unknown" ? e.type : ExtensionType.codeOf(e._tag)!)),
-    entropy: ctx.entropy.slice(0, 32)
+    entropy: ctx.entropy.slice(0, 32),
+    psk,
+    clientShare: group === undefined ? undefined : shares.find((s) => s.group === group)?.keyExchange,
+    skipEarly: Ext.find(exts, "early_data") === undefined ? 0 : Math.max(psk?.ticket.maxEarlyData ?? 0, 16384 + 256)
   }
-  trace(ctx, "WaitClientHello", "WaitKeyAgreement", "read ClientHello")
-  return { _tag: "WaitKeyAgreement", conn: state.conn, pending }
+  if (psk !== undefined && config.singleUseTickets) {
+    ctx.out.emit({ _tag: "RedeemTicket", id: crypto.hash("sha256", Psk.identity(ch)!).subarray(0, 16), expiresAt: psk.ticket.issuedAt + psk.ticket.lifetime * 1000 })
+    trace(ctx, "WaitClientHello", "WaitTicketRedemption", "read ClientHello")
+    return { _tag: "WaitTicketRedemption", conn: state.conn, pending, fallbackGroup: group }
+  }
+  trace(ctx, "WaitClientHello", keyed ? "WaitClientFinished" : "WaitKeyAgreement", "read ClientHello")
+  return proceed(ctx, state.conn, pending)
+}
+
+/** After the ClientHello is settled: the key agreement the driver performs, or (psk_ke) straight to our flight. */
+const proceed = (ctx: Ctx, conn: Conn, pending: ServerPending): ServerState => {
+  if (pending.group === undefined) return serverFlight(ctx, conn, pending, undefined)
+  ctx.out.emit({ _tag: "KeyAgreement", group: pending.group, peerPublic: pending.clientShare! })
+  return { _tag: "WaitKeyAgreement", conn, pending }
+}
+
+/**
+ * The session store's answer: a used ticket is not resumed (single use; RFC 8446 §8.1's
+ * anti-replay for 0-RTT) — the handshake falls back to a full one.
+ *
+ * @since 0.1.0
+ */
+export const onTicketRedeemed = (ctx: Ctx, state: S<"WaitTicketRedemption">, e: EventOf<"TicketRedeemed">): ServerState => {
+  const p = state.pending
+  if (e.fresh) {
+    trace(ctx, "WaitTicketRedemption", p.group === undefined ? "WaitClientFinished" : "WaitKeyAgreement", "ticket fresh")
+    return proceed(ctx, state.conn, p)
+  }
+  const { config } = ctx.deps
+  // A replayed ticket: a full handshake with certificates, if the client made that possible.
+  const credential = config.certificates
+    .map((c, i) => ({ i, scheme: chooseScheme(config.signatureSchemes, p.clientSignatureSchemes ?? [], c.key) }))
+    .find((c) => c.scheme !== undefined)
+  if (credential === undefined || state.fallbackGroup === undefined) {
+    return abort(incompatible("handshake_failure", "a reused ticket, and no full handshake possible without a retry"))
+  }
+  trace(ctx, "WaitTicketRedemption", "WaitKeyAgreement", "ticket already used: full handshake")
+  return proceed(ctx, state.conn, { ...p, psk: undefined, group: state.fallbackGroup, credential: credential.i, scheme: credential.scheme! })
+}
+
+const chooseAlpn = (ctx: Ctx, alpnExt: Parameters<typeof Ext.protocols>[0] | undefined): string | undefined => {
+  const { config } = ctx.deps
+  if (alpnExt === undefined || config.alpn.length === 0) return undefined
+  if (!Ext.isWellFormed(alpnExt)) abort(misbehaved("decode_error", "empty ALPN list or protocol name"))
+  const theirs = Ext.protocols(alpnExt)
+  const alpn = config.preferClientOrder ? theirs.find((p) => config.alpn.includes(p)) : config.alpn.find((p) => theirs.includes(p))
+  if (alpn === undefined) abort(incompatible("no_application_protocol", `no ALPN protocol in common: [${theirs.join(", ")}]`))
+  return alpn
 }
 
 const helloRetry = (ctx: Ctx, state: S<"WaitClientHello">, ch: ClientHello, suite: Suite13, group: number, ch1: Transcript.HashedTranscript): ServerState => {
