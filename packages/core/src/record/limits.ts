@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import type { AeadAlgorithm } from "../crypto/provider.js"
+import { concat } from "../schedule/secret.js"
 import { MAX_PLAINTEXT } from "./tls13.js"
 
 /**
@@ -47,15 +48,4 @@ export const fragment = (data: Uint8Array, max = MAX_PLAINTEXT): ReadonlyArray<U
  *
  * @since 0.1.0
  */
-export const coalesce = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
-  if (parts.length === 1) return parts[0]!
-  let n = 0
-  for (const p of parts) n += p.length
-  const out = new Uint8Array(n)
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
-}
+export const coalesce = (parts: ReadonlyArray<Uint8Array>): Uint8Array => (parts.length === 1 ? parts[0]! : concat(...parts))

@@ -12,6 +12,7 @@ import { schemes } from "../crypto/schemes.js"
 import { type Conn, epoch, setRead, setWrite, write, type Out } from "../machine/conn.js"
 import { localFailure, misbehaved } from "../machine/errors.js"
 import { abort } from "../machine/conn.js"
+import { coalesce } from "../record/limits.js"
 import { Tls13Schedule } from "../schedule/index.js"
 import type { TrafficSecret } from "../schedule/tls13-secrets.js"
 import { redact, reveal, type ScheduleHash, type Secret } from "../schedule/secret.js"
@@ -113,18 +114,8 @@ export const encodeMessage = (msg: HandshakeMessage): Uint8Array => {
 }
 
 /** Sends handshake messages in as few records as the fragment limit allows. @since 0.1.0 */
-export const sendHandshake = (crypto: CryptoProvider, out: Out, conn: Conn, messages: ReadonlyArray<Uint8Array>): Conn => {
-  if (messages.length === 0) return conn
-  let total = 0
-  for (const m of messages) total += m.length
-  const all = new Uint8Array(total)
-  let at = 0
-  for (const m of messages) {
-    all.set(m, at)
-    at += m.length
-  }
-  return write(crypto, out, conn, 22, all)
-}
+export const sendHandshake = (crypto: CryptoProvider, out: Out, conn: Conn, messages: ReadonlyArray<Uint8Array>): Conn =>
+  messages.length === 0 ? conn : write(crypto, out, conn, 22, coalesce(messages))
 
 /** A key share held in a state: the private part redacted. @since 0.1.0 @category models */
 export interface HeldShare {

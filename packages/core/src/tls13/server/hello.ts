@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { Ext, ExtensionType, HELLO_RETRY_REQUEST_RANDOM, type ClientHello, type RawHandshake } from "@effect-tls/codec"
+import { Ext, ExtensionType, HELLO_RETRY_REQUEST_RANDOM, isAllowedIn13, type ClientHello, type RawHandshake } from "@effect-tls/codec"
 import { abort, type Conn } from "../../machine/conn.js"
 import type { EventOf } from "../../machine/events.js"
 import { incompatible, misbehaved } from "../../machine/errors.js"
@@ -31,6 +31,11 @@ const checkClientHello = (ch: ClientHello): void => {
     abort(misbehaved("illegal_parameter", "legacy_compression_methods is not exactly [null]"))
   }
   const exts = ch.extensions ?? []
+  for (const e of exts) {
+    const type = e._tag === "Unknown" ? e.type : ExtensionType.codeOf(e._tag)!
+    // RFC 8446 §4.2: a recognised extension where the table does not allow it is illegal_parameter.
+    if (!isAllowedIn13(type, "CH")) abort(misbehaved("illegal_parameter", `${ExtensionType.nameOf(type)} is not allowed in ClientHello`))
+  }
   const psk = exts.findIndex((e) => e._tag === "pre_shared_key")
   // RFC 8446 §4.2.11: "The \"pre_shared_key\" extension MUST be the last extension in the ClientHello".
   if (psk !== -1 && psk !== exts.length - 1) abort(misbehaved("illegal_parameter", "pre_shared_key is not the last extension"))
