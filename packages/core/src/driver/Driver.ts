@@ -25,8 +25,9 @@ import * as Stream from "effect/Stream"
 import type { Action, NegotiatedParameters } from "../machine/actions.js"
 import { TlsError, type TlsErrorReason, localFailure } from "../machine/errors.js"
 import type { Event, EventOf } from "../machine/events.js"
+import type { TlsConfig } from "../machine/config.js"
 import type { Deps, Machine, Role } from "../machine/machine.js"
-import { ChainVerifier, Entropy, KeyLogSink, SessionStore } from "./services.js"
+import { ChainVerifier, Entropy, KeyLogSink, SessionStore, TlsCrypto } from "./services.js"
 import type { Transport } from "./transport.js"
 import { entropyLength, perform } from "./work.js"
 
@@ -168,10 +169,10 @@ export const connect = <S, E>(
       Effect.gen(function* () {
         if (finished) return
         finished = { error }
-        const failure = error ?? new TlsError({ reason: localFailure("connection closed before the handshake completed") })
         yield* endReads(error)
-        yield* Deferred.fail(handshakeDone, failure)
-        for (const d of pending) yield* Deferred.fail(d, failure)
+        yield* Deferred.fail(handshakeDone, error ?? new TlsError({ reason: localFailure("the connection closed before the handshake completed") }))
+        const closed = error ?? new TlsError({ reason: localFailure("the connection is closed") })
+        for (const d of pending) yield* Deferred.fail(d, closed)
         pending.clear()
         yield* error ? Deferred.fail(closedDone, error) : Deferred.succeed(closedDone, undefined)
         yield* PubSub.end(events, { _tag: "Closed", ...(error ? { error } : {}) })
@@ -259,8 +260,8 @@ export const connect = <S, E>(
             if (!finished && !readEnded) yield* finish(new TlsError({ reason: { _tag: "Truncated", detail: "the transport closed without close_notify" } }))
             return
           case "App":
-            yield* feed(input.event)
             pending.delete(input.done)
+            yield* feed(input.event)
             yield* finished?.error ? Deferred.fail(input.done, finished.error) : Deferred.succeed(input.done, undefined)
             return
           case "Timeout":
@@ -325,4 +326,22 @@ export const connect = <S, E>(
       closed: Deferred.await(closedDone)
     }
     return connection
+  })
+
+/**
+ * `connect` with the crypto provider taken from the `TlsCrypto` service.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const connectWith = <S, E>(
+  machine: Machine<S>,
+  role: Role,
+  config: TlsConfig,
+  transport: Transport<E>,
+  options: DriverOptions = {}
+): Effect.Effect<Connection, never, Scope.Scope | Entropy | ChainVerifier | TlsCrypto> =>
+  Effect.gen(function* () {
+    const crypto = yield* TlsCrypto
+    return yield* connect(machine, role, { crypto, config }, transport, options)
   })

@@ -50,6 +50,12 @@ export interface Conn {
   readonly maxInner: number
   /** Server that rejected 0-RTT: bytes of early data it may still skip (RFC 8446 §4.2.10). */
   readonly skipEarlyData: number
+  /**
+   * During a TLS 1.3 handshake a peer that failed before it had keys sends its alert in
+   * plaintext while we already read under handshake keys; such an alert is accepted until
+   * the handshake completes, so both sides end with the same alert.
+   */
+  readonly plainAlerts: boolean
 }
 
 /** A fresh connection with no keys. @since 0.1.0 @category constructors */
@@ -63,7 +69,8 @@ export const emptyConn = (recordVersion = 0x0303): Conn => ({
   recordVersion,
   maxFragment: 16384,
   maxInner: 16385,
-  skipEarlyData: 0
+  skipEarlyData: 0,
+  plainAlerts: true
 })
 
 /**
@@ -168,7 +175,8 @@ export const nextRecord = (crypto: CryptoProvider, conn: Conn): { readonly conn:
     // RFC 8446 §4.2.10: after a HelloRetryRequest the server skips the client's early data records.
     return nextRecord(crypto, { ...next, skipEarlyData: conn.skipEarlyData - rec.fragment.length })
   }
-  if (e === undefined || (rec.contentType === ContentType.values.change_cipher_spec && e.version === 0x0304)) {
+  const plainAlert = conn.plainAlerts && rec.contentType === ContentType.values.alert && rec.fragment.length === 2
+  if (e === undefined || (e.version === 0x0304 && (rec.contentType === ContentType.values.change_cipher_spec || plainAlert))) {
     if (rec.fragment.length > 16384) abort(misbehaved("record_overflow", `plaintext record of ${rec.fragment.length} bytes`))
     return { conn: next, record: { contentType: rec.contentType, content: rec.fragment, protected: false } }
   }

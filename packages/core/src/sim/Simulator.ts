@@ -67,7 +67,8 @@ export interface Script {
 /**
  * Simulation options. `epoch` is the clock's absolute time at the start (default
  * 2026-01-01T00:00:00Z); `delayMs` the one-way delay (10); `boundMs` the virtual time after
- * which an unfinished run counts as hung (default: four handshake timeouts).
+ * which an unfinished run counts as hung (default: the longest a correct run can take — a
+ * handshake timeout and three idle timeouts — plus a second).
  *
  * @since 0.1.0
  * @category models
@@ -171,7 +172,9 @@ const runOnce = <S>(options: SimOptions<S>): Effect.Effect<SimResult> => {
   const crypto = options.crypto ?? NobleCrypto
   const seed = options.seed ?? 1
   const script = options.script ?? {}
-  const boundMs = options.boundMs ?? 4 * Math.max(options.client.config.handshakeTimeoutMs, options.server.config.handshakeTimeoutMs)
+  const handshakeMs = Math.max(options.client.config.handshakeTimeoutMs, options.server.config.handshakeTimeoutMs)
+  // A side waits at most: its handshake, then three idle stages (its writes, the peer's close, its own close).
+  const boundMs = options.boundMs ?? handshakeMs + 3 * (script.idleTimeoutMs ?? handshakeMs) + 1_000
   const recorder = makeRecorder(epoch)
   const store = options.sessionStore ?? memoryTicketStore()
   const outcomes: Record<Role, SideOutcome | undefined> = { client: undefined, server: undefined }

@@ -20,6 +20,12 @@ export interface Ctx {
   readonly role: Role
   readonly now: number
   readonly entropy: Uint8Array
+  /**
+   * The last state this step reached before a failure: an alert goes out under the keys in
+   * force at that point (e.g. a client that cannot open the server's encrypted flight
+   * answers under its handshake keys). Local to the step.
+   */
+  latest: { readonly conn: import("../machine/conn.js").Conn; readonly _tag: string } | undefined
 }
 
 /** Decodes a TLS 1.3 handshake message; malformed bytes end the connection with the codec's alert. @since 0.1.0 */

@@ -12,3 +12,33 @@ import type { State13 } from "./state.js"
 
 /** `Schema<State13, Json>`: a state saved mid-handshake and restored steps on identically. @since 0.1.0 */
 export const StateJson = stateJson<State13>("Tls13State")
+
+import * as Result from "effect/Result"
+import * as Redacted from "effect/Redacted"
+import type { CryptoProvider } from "../crypto/provider.js"
+import type { NegotiatedParameters } from "../machine/actions.js"
+import { Tls13Schedule } from "../schedule/index.js"
+import type { ExporterSecret } from "../schedule/tls13-secrets.js"
+
+/**
+ * The TLS-Exporter of a completed TLS 1.3 connection (RFC 8446 §7.5): keying material for
+ * `label` and `context`, e.g. `"EXPORTER-Channel-Binding"` with no context for RFC 9266's
+ * tls-exporter channel binding. A label outside 1..249 bytes or a length beyond
+ * 255·Hash.length is an error.
+ *
+ * @since 0.1.0
+ */
+export const exportKeyingMaterial = (
+  crypto: CryptoProvider,
+  params: NegotiatedParameters,
+  label: string,
+  context: Uint8Array | undefined,
+  length: number
+): Result.Result<Uint8Array, string> => {
+  try {
+    const secret: ExporterSecret = { _tag: "ExporterSecret", hash: params.hash, early: false, secret: params.exporterSecret }
+    return Result.succeed(Redacted.value(Tls13Schedule.exportKeyingMaterial(crypto, secret, label, context, length)))
+  } catch (e) {
+    return Result.fail(e instanceof Error ? e.message : String(e))
+  }
+}

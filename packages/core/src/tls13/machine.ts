@@ -128,6 +128,7 @@ const onAlert = (ctx: Ctx, s: State13, content: Uint8Array): State13 => {
 const pump = (ctx: Ctx, start: State13): State13 => {
   let s = start
   for (;;) {
+    ctx.latest = s
     if (s._tag === "Closed" || waitsOnWork(s._tag)) return s
     const nm = nextMessage(s.conn)
     if (nm.message !== undefined) {
@@ -237,7 +238,8 @@ export const step = (deps: Deps, state: State13, event: Event): StepResult<State
     out,
     role: roleOf(state),
     now: "now" in event ? event.now : 0,
-    entropy: "entropy" in event ? event.entropy : EMPTY
+    entropy: "entropy" in event ? event.entropy : EMPTY,
+    latest: undefined
   }
   let next: State13
   try {
@@ -247,7 +249,7 @@ export const step = (deps: Deps, state: State13, event: Event): StepResult<State
     next = onEvent(ctx, state, event)
   } catch (e) {
     const reason = e instanceof Abort ? e.reason : localFailure(`internal error: ${e instanceof Error ? e.message : String(e)}`)
-    next = fail(ctx, state, reason)
+    next = fail(ctx, (ctx.latest as State13 | undefined) ?? state, reason)
   }
   return { state: next, actions: out.done() }
 }

@@ -60,7 +60,7 @@ export const connected = (ctx: Ctx, conn: Conn, hs: Handshake13, master: MasterS
     hash: hs.suite.hash
   }
   ctx.out.emit({ _tag: "HandshakeComplete", params })
-  const c = ctx.role === "server" ? issueTickets(ctx, conn, hs, resumption) : conn
+  const c = ctx.role === "server" ? issueTickets(ctx, { ...conn, plainAlerts: false }, hs, resumption) : { ...conn, plainAlerts: false }
   return {
     _tag: "Connected",
     role: ctx.role,

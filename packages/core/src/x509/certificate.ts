@@ -1,24 +1,55 @@
 /**
- * X.509 certificates (RFC 5280) through `@peculiar/asn1-x509`: parsing a DER certificate
- * into the parts the handshake needs — the subject public key (to check a
- * CertificateVerify) and names for messages. Path validation lives beside it.
+ * X.509 certificates (RFC 5280 §4.1) through `@peculiar/asn1-x509`: parsing a DER
+ * certificate into the parts the handshake and the path validator need — the signed bytes,
+ * names (printed in OpenSSL's one-line form and in a canonical form for matching), the
+ * validity window in milliseconds, the serial number, the subject public key and the
+ * decoded extensions (`extensions.ts`).
  *
  * @since 0.1.0
  */
 import { AsnConvert } from "@peculiar/asn1-schema"
-import { Certificate, Name } from "@peculiar/asn1-x509"
+import { Certificate } from "@peculiar/asn1-x509"
 import * as Result from "effect/Result"
 import { loadPublicKey } from "../crypto/keys.js"
 import type { PublicKey } from "../crypto/provider.js"
+import { decodeExtensions, type CertExtensions } from "./extensions.js"
+import { formatName, nameKey } from "./names.js"
 
-/** A parsed certificate. @since 0.1.0 @category models */
+export { attributeText, commonNames, formatName, id_at_commonName, nameKey, nameKeyOfDer } from "./names.js"
+
+/**
+ * A parsed certificate (RFC 5280 §4.1): the library's structure plus the fields path
+ * validation reads, decoded once.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ParsedCertificate {
   readonly der: Uint8Array
   readonly cert: Certificate
   /** SubjectPublicKeyInfo DER. */
   readonly spki: Uint8Array
+  /** Subject in OpenSSL's one-line form (`CN = a.test, O = Example`). */
   readonly subject: string
+  /** Issuer in OpenSSL's one-line form. */
   readonly issuer: string
+  /** Subject and issuer in the canonical form names are compared in (RFC 5280 §7.1). */
+  readonly subjectKey: string
+  readonly issuerKey: string
+  /** The DER of the subject Name (what certificate_authorities lists, RFC 8446 §4.2.4). */
+  readonly subjectDer: Uint8Array
+  /** The exact TBSCertificate bytes the issuer signed (RFC 5280 §4.1.1.3). */
+  readonly tbs: Uint8Array
+  /** The serial number's content octets (RFC 5280 §4.1.2.2). */
+  readonly serial: Uint8Array
+  /** Validity, in milliseconds since the epoch (RFC 5280 §4.1.2.5). */
+  readonly notBefore: number
+  readonly notAfter: number
+  /** 1, 2 or 3 (RFC 5280 §4.1.2.1). */
+  readonly version: number
+  readonly extensions: CertExtensions
+  /** Subject equals issuer (RFC 5280 §3.3 "self-issued"). */
+  readonly selfIssued: boolean
 }
 
 /** Why a certificate could not be used. @since 0.1.0 @category errors */
@@ -27,56 +58,53 @@ export interface CertificateParseError {
   readonly detail: string
 }
 
-const oidNames: Record<string, string> = {
-  "2.5.4.3": "CN",
-  "2.5.4.6": "C",
-  "2.5.4.7": "L",
-  "2.5.4.8": "ST",
-  "2.5.4.10": "O",
-  "2.5.4.11": "OU",
-  "1.2.840.113549.1.9.1": "emailAddress",
-  "0.9.2342.19200300.100.1.25": "DC"
-}
+const parseError = (detail: string): CertificateParseError => ({ _tag: "CertificateParseError", detail })
+
+const millis = (t: { getTime(): { getTime(): number } }): number => t.getTime().getTime()
 
 /**
- * A distinguished name in OpenSSL's one-line form, `CN = a.test, O = Example` (RDNs in
- * order, as `openssl x509 -subject -nameopt oneline` prints without escaping).
- *
- * @since 0.1.0
- */
-export const formatName = (name: Name): string =>
-  name
-    .map((rdn) =>
-      rdn
-        .map((atv) => {
-          const key = oidNames[atv.type] ?? atv.type
-          const v = atv.value
-          const text = v.printableString ?? v.utf8String ?? v.ia5String ?? v.teletexString ?? v.universalString ?? v.bmpString ?? v.toString()
-          return `${key} = ${text}`
-        })
-        .join(" + ")
-    )
-    .join(", ")
-
-/**
- * Parses a DER certificate. Any structure `@peculiar/asn1-x509` refuses is an error, never
- * a throw.
+ * Parses a DER certificate (RFC 5280 §4.1). Any structure `@peculiar/asn1-x509` refuses,
+ * an extension that does not decode or appears twice (§4.2), or trailing bytes, is an
+ * error, never a throw.
  *
  * @since 0.1.0
  */
 export const parseCertificate = (der: Uint8Array): Result.Result<ParsedCertificate, CertificateParseError> => {
+  let cert: Certificate
   try {
-    const cert = AsnConvert.parse(der, Certificate)
-    const spki = new Uint8Array(AsnConvert.serialize(cert.tbsCertificate.subjectPublicKeyInfo))
+    cert = AsnConvert.parse(der, Certificate)
+  } catch (e) {
+    return Result.fail(parseError(e instanceof Error ? e.message : String(e)))
+  }
+  try {
+    const tbsCert = cert.tbsCertificate
+    if (cert.tbsCertificateRaw === undefined) return Result.fail(parseError("no raw TBSCertificate"))
+    // RFC 5280 §4.1: certificates are DER; as Go and Chromium do, anything that does not
+    // re-encode to the same bytes (trailing data, BER lengths) is refused.
+    if (!sameBytes(new Uint8Array(AsnConvert.serialize(cert)), der)) return Result.fail(parseError("not DER: trailing bytes or a non-canonical encoding"))
+    const extensions = decodeExtensions(tbsCert.extensions ?? [])
+    if (Result.isFailure(extensions)) return Result.fail(parseError(extensions.failure))
+    const subjectKey = nameKey(tbsCert.subject)
+    const issuerKey = nameKey(tbsCert.issuer)
     return Result.succeed({
       der,
       cert,
-      spki,
-      subject: formatName(cert.tbsCertificate.subject),
-      issuer: formatName(cert.tbsCertificate.issuer)
+      spki: new Uint8Array(AsnConvert.serialize(tbsCert.subjectPublicKeyInfo)),
+      subject: formatName(tbsCert.subject),
+      issuer: formatName(tbsCert.issuer),
+      subjectKey,
+      issuerKey,
+      subjectDer: new Uint8Array(AsnConvert.serialize(tbsCert.subject)),
+      tbs: new Uint8Array(cert.tbsCertificateRaw),
+      serial: new Uint8Array(tbsCert.serialNumber),
+      notBefore: millis(tbsCert.validity.notBefore),
+      notAfter: millis(tbsCert.validity.notAfter),
+      version: tbsCert.version + 1,
+      extensions: extensions.success,
+      selfIssued: subjectKey === issuerKey
     })
   } catch (e) {
-    return Result.fail({ _tag: "CertificateParseError", detail: e instanceof Error ? e.message : String(e) })
+    return Result.fail(parseError(e instanceof Error ? e.message : String(e)))
   }
 }
 
@@ -90,4 +118,11 @@ export const certificatePublicKey = (der: Uint8Array): Result.Result<PublicKey, 
   if (Result.isFailure(parsed)) return Result.fail(parsed.failure)
   const key = loadPublicKey(parsed.success.spki)
   return Result.isSuccess(key) ? Result.succeed(key.success) : Result.fail({ _tag: "CertificateParseError", detail: key.failure.message })
+}
+
+/** Byte equality of two arrays (public data; not constant time). @since 0.1.0 */
+export const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
 }

@@ -6,6 +6,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { CipherSuite, NamedGroup } from "@effect-tls/codec"
 import { NobleCrypto } from "../../src/crypto/noble.js"
+import * as Result from "effect/Result"
+import { exportKeyingMaterial } from "../../src/tls13/index.js"
 import { makeCredential, pair, tags } from "./harness.js"
 
 const crypto = NobleCrypto
@@ -27,6 +29,15 @@ describe("TLS 1.3 handshake (noble)", () => {
     h.send(h.server, { _tag: "Write", data: new TextEncoder().encode("pong") })
     expect(new TextDecoder().decode(h.server.delivered[0])).toBe("ping")
     expect(new TextDecoder().decode(h.client.delivered[0])).toBe("pong")
+  })
+
+  it("both sides export the same keying material (RFC 8446 §7.5); bad labels are refused", () => {
+    const h = pair({ crypto, server: { certificates: [ec] } })
+    h.pump()
+    const out = (p: typeof h.client) => Result.getOrThrow(exportKeyingMaterial(crypto, complete(p).params, "EXPORTER-Channel-Binding", undefined, 32))
+    expect(out(h.client)).toEqual(out(h.server))
+    expect(out(h.client)).toHaveLength(32)
+    expect(Result.isFailure(exportKeyingMaterial(crypto, complete(h.client).params, "", undefined, 32))).toBe(true)
   })
 
   for (const suite of [CipherSuite.TLS_AES_128_GCM_SHA256, CipherSuite.TLS_AES_256_GCM_SHA384, CipherSuite.TLS_CHACHA20_POLY1305_SHA256]) {

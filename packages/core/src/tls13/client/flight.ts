@@ -67,7 +67,7 @@ export const onEncryptedExtensions = (ctx: Ctx, state: S<"WaitEncryptedExtension
 
 /** CertificateRequest or Certificate. @since 0.1.0 */
 export const onCertOrRequest = (ctx: Ctx, state: S<"WaitCertOrCertRequest">, m: RawHandshake): ClientState => {
-  if (m.type === 11) return onCertificate(ctx, { _tag: "WaitCertificate", conn: state.conn, hs: state.hs, request: undefined as never }, m, undefined)
+  if (m.type === 11) return onCertificate(ctx, { _tag: "WaitCertificate", conn: state.conn, hs: state.hs, request: undefined as never }, m, undefined, "WaitCertOrCertRequest")
   const cr = expect13(m, "CertificateRequest13")
   checkResponseExtensions(cr.extensions, "CR", state.hello)
   if (cr.certificateRequestContext.length !== 0) abort(misbehaved("illegal_parameter", "CertificateRequest context must be empty in the handshake"))
@@ -83,14 +83,20 @@ export const onCertOrRequest = (ctx: Ctx, state: S<"WaitCertOrCertRequest">, m: 
 }
 
 /** The server's Certificate: asks the driver to verify the chain. @since 0.1.0 */
-export const onCertificate = (ctx: Ctx, state: S<"WaitCertificate">, m: RawHandshake, request = state.request): ClientState => {
+export const onCertificate = (
+  ctx: Ctx,
+  state: S<"WaitCertificate">,
+  m: RawHandshake,
+  request = state.request,
+  from: string = state._tag
+): ClientState => {
   const cert = expect13(m, "Certificate13")
   if (cert.certificateRequestContext.length !== 0) abort(misbehaved("illegal_parameter", "server Certificate with a request context"))
   // RFC 8446 §4.4.2.4: "If the server supplies an empty Certificate message, the client MUST abort the handshake with a \"decode_error\" alert."
   if (cert.certificateList.length === 0) abort(misbehaved("decode_error", "the server sent an empty Certificate"))
   const chain = cert.certificateList.map((e) => e.certData)
   ctx.out.emit({ _tag: "VerifyChain", chain, peer: "server", serverName: ctx.deps.config.serverName, now: ctx.now })
-  trace(ctx, state._tag, "WaitChainVerdict", "read Certificate")
+  trace(ctx, from, "WaitChainVerdict", "read Certificate")
   return { _tag: "WaitChainVerdict", conn: state.conn, hs: { ...append(ctx, state.hs, m), peerCertificates: chain }, request }
 }
 

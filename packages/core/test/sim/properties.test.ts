@@ -1,0 +1,316 @@
+/**
+ * Simulator properties over the TLS 1.3 machine (issue 11, acceptance 5), with an
+ * invariant checker on every step of both sides:
+ *
+ * - random configurations (suites, groups, a key-share guess that forces a
+ *   HelloRetryRequest or not, client authentication none / optional / required with and
+ *   without a certificate, ALPN, KeyUpdate): both sides complete, or both end with the
+ *   alert `../shared/alerts.md` gives; application data arrives exactly once, in order,
+ *   unaltered; completed sides agree on the parameters, the exporter and every secret
+ *   both logged;
+ * - resumption with a ticket from an earlier run (psk_dhe_ke or psk_ke, 0-RTT accepted or
+ *   rejected, a reused single-use ticket refused), timed in one-way delays;
+ * - random benign network schedules (splits, coalescing, delays) change nothing but time;
+ * - random hostile fault schedules: nothing altered or duplicated is delivered, every
+ *   failure is a typed error (an alert, a timeout, a truncation) and every run ends
+ *   within its virtual-time bound.
+ *
+ * Counts per tier (`npm test` / `test:full`); fast-check prints the seed of a failure.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as fc from "fast-check"
+import { CipherSuite, NamedGroup } from "@effect-tls/codec"
+import { fcOptions, titled } from "@effect-tls/test-support/tier"
+import type { JournalEntry } from "../../src/driver/Driver.js"
+import type { NegotiatedParameters } from "../../src/machine/actions.js"
+import { type ClientAuth, makeConfig, type TlsConfig } from "../../src/machine/config.js"
+import type { Role } from "../../src/machine/machine.js"
+import { memoryTicketStore } from "../../src/driver/services.js"
+import type { Fault } from "../../src/sim/faults.js"
+import type { Session13 } from "../../src/tls13/session.js"
+import * as Simulator from "../../src/sim/Simulator.js"
+import * as Tls13 from "../../src/tls13/index.js"
+import { credential, serverConfig } from "../driver/fixtures.js"
+
+const counts = { ci: 200, full: 5000 }
+const ticketKeys = [Redacted.make(new Uint8Array(32).fill(0x5a))]
+const suites = [CipherSuite.TLS_AES_128_GCM_SHA256, CipherSuite.TLS_AES_256_GCM_SHA384, CipherSuite.TLS_CHACHA20_POLY1305_SHA256]
+const groups = [NamedGroup.values.x25519, NamedGroup.values.secp256r1, NamedGroup.values.secp384r1, NamedGroup.values.X25519MLKEM768]
+
+/** Invariants checked after every step of either side; violations are collected. */
+const checker = (clientAuth: ClientAuth) => {
+  const violations: Array<string> = []
+  const complete: Partial<Record<Role, NegotiatedParameters>> = {}
+  const secrets: Record<Role, Map<string, string>> = { client: new Map(), server: new Map() }
+  const observe = (side: Role, entry: JournalEntry) => {
+    for (const a of entry.actions) {
+      if (a._tag === "Deliver" && complete[side] === undefined) violations.push(`${side} delivered application data before completing`)
+      if (a._tag === "KeyLog") secrets[side].set(a.label, Buffer.from(Redacted.value(a.secret)).toString("hex"))
+      if (a._tag !== "HandshakeComplete") continue
+      if (complete[side] !== undefined) violations.push(`${side} completed twice`)
+      complete[side] = a.params
+      const authenticated = a.params.peerCertificates.length > 0
+      if (side === "client" && !authenticated && !a.params.resumed) violations.push("the client completed without the server's certificate")
+      if (side === "server" && clientAuth === "required" && !authenticated && !a.params.resumed) violations.push("the server completed without a required client certificate")
+    }
+  }
+  const agreement = () => {
+    const c = complete.client
+    const s = complete.server
+    if (c === undefined || s === undefined) return
+    for (const k of ["version", "cipherSuite", "group", "alpn", "resumed", "helloRetry"] as const) if (c[k] !== s[k]) violations.push(`${k} differs`)
+    assert.deepStrictEqual(c.clientRandom, s.clientRandom)
+    assert.deepStrictEqual(c.serverRandom, s.serverRandom)
+    assert.deepStrictEqual(Redacted.value(c.exporterSecret), Redacted.value(s.exporterSecret))
+    for (const [label, secret] of secrets.client) {
+      const other = secrets.server.get(label)
+      if (other !== undefined && other !== secret) violations.push(`${label} differs`)
+    }
+  }
+  return { observe, violations, agreement }
+}
+
+const writes = fc.array(fc.uint8Array({ minLength: 1, maxLength: 300 }), { maxLength: 3 })
+const concat = (chunks: ReadonlyArray<Uint8Array>) => Uint8Array.from(chunks.flatMap((c) => Array.from(c)))
+const subset = <A>(xs: ReadonlyArray<A>) => fc.shuffledSubarray([...xs], { minLength: 1 })
+
+/** A configuration pair and the alert it must end with (undefined: both complete). */
+const scenario = fc
+  .record({
+    failure: fc.constantFrom("none", "none", "none", "suite", "group", "alpn", "certificate"),
+    clientSuites: subset(suites),
+    clientGroups: subset(groups),
+    guessIndex: fc.nat(3),
+    serverGroupsPick: fc.nat(100),
+    clientAuth: fc.constantFrom<ClientAuth>("none", "optional", "required"),
+    clientHasCert: fc.boolean(),
+    alpn: fc.constantFrom("none", "both", "client-only"),
+    keyUpdate: fc.option(fc.record({ side: fc.constantFrom<Role>("client", "server"), updatePeer: fc.boolean() }), { nil: undefined }),
+    clientWrites: writes,
+    serverWrites: writes,
+    seed: fc.nat()
+  })
+  .map((g) => {
+    const guess = g.clientGroups[g.guessIndex % g.clientGroups.length]!
+    let serverSuites: ReadonlyArray<number> = g.clientSuites
+    let serverGroups: ReadonlyArray<number> = [...g.clientGroups].filter((_, i) => i === g.serverGroupsPick % g.clientGroups.length || (g.serverGroupsPick >> i) & 1)
+    let clientAlpn: ReadonlyArray<string> = g.alpn === "none" ? [] : ["h2", "http/1.1"]
+    let serverAlpn: ReadonlyArray<string> = g.alpn === "both" ? ["http/1.1"] : []
+    let clientAuth = g.clientAuth
+    let clientHasCert = g.clientHasCert
+    let alert: string | undefined
+    switch (g.failure) {
+      case "suite":
+        serverSuites = suites.filter((s) => !g.clientSuites.includes(s))
+        if (serverSuites.length > 0) alert = "handshake_failure"
+        else serverSuites = g.clientSuites
+        break
+      case "group":
+        serverGroups = groups.filter((x) => !g.clientGroups.includes(x))
+        if (serverGroups.length > 0) alert = "handshake_failure"
+        else serverGroups = g.clientGroups
+        break
+      case "alpn":
+        clientAlpn = ["h2"]
+        serverAlpn = ["http/1.1"]
+        alert = "no_application_protocol"
+        break
+      case "certificate":
+        clientAuth = "required"
+        clientHasCert = false
+        alert = "certificate_required"
+        break
+    }
+    if (alert === undefined && clientAuth === "required" && !clientHasCert) alert = "certificate_required"
+    return { ...g, guess, serverSuites, serverGroups, clientAlpn, serverAlpn, clientAuth, clientHasCert, alert, retry: !serverGroups.includes(guess) }
+  })
+
+type Plan = typeof scenario extends fc.Arbitrary<infer P> ? P : never
+
+/** The two configurations of a plan (built outside the arbitrary, so failures print short). */
+const configs = (p: Plan) => ({
+  client: makeConfig({
+    serverName: "localhost",
+    cipherSuites: p.clientSuites,
+    groups: p.clientGroups,
+    keyShareGroups: [p.guess],
+    alpn: p.clientAlpn,
+    certificates: p.clientHasCert ? [credential] : [],
+    handshakeTimeoutMs: 2_000
+  }),
+  server: serverConfig({
+    cipherSuites: p.serverSuites,
+    groups: p.serverGroups,
+    alpn: p.serverAlpn,
+    clientAuth: p.clientAuth,
+    handshakeTimeoutMs: 2_000
+  })
+})
+
+const run = (client: TlsConfig, server: TlsConfig, options: Partial<Simulator.SimOptions<Tls13.State13>>) =>
+  Effect.runPromise(
+    Simulator.run({ machine: Tls13.machine, machineName: "tls13", client: { config: client }, server: { config: server }, ...options })
+  )
+
+const alertOf = (o: Simulator.SideOutcome): string | undefined => {
+  const r = o.error?.reason
+  return r === undefined ? undefined : "alert" in r ? String(r.alert) : r._tag
+}
+
+describe("Simulator properties (TLS 1.3)", () => {
+  it(titled("random configurations: both complete with the same parameters and data exactly once, or both end with the table's alert", counts), async () => {
+    await fc.assert(
+      fc.asyncProperty(scenario, async (sc) => {
+        const check = checker(sc.clientAuth)
+        const { client, server } = configs(sc)
+        const r = await run(client, server, {
+          seed: sc.seed,
+          script: { clientWrites: sc.clientWrites, serverWrites: sc.serverWrites, keyUpdate: sc.keyUpdate },
+          observe: check.observe
+        })
+        assert.isFalse(r.hung)
+        check.agreement()
+        assert.deepStrictEqual(check.violations, [])
+        if (sc.alert === undefined) {
+          assert.isUndefined(r.client.error, r.client.error?.message)
+          assert.isUndefined(r.server.error, r.server.error?.message)
+          assert.strictEqual(r.client.params?.helloRetry, sc.retry)
+          assert.deepStrictEqual(r.server.received, concat(sc.clientWrites))
+          assert.deepStrictEqual(r.client.received, concat(sc.serverWrites))
+          assert.strictEqual(r.client.readEnd, "close_notify")
+          assert.strictEqual(r.server.readEnd, "close_notify")
+        } else {
+          assert.strictEqual(alertOf(r.server), sc.alert) // the server sends it...
+          assert.strictEqual(r.client.error?.reason._tag, "AlertReceived") // ...and the client receives it
+          assert.strictEqual(alertOf(r.client), sc.alert)
+          assert.strictEqual(r.server.received.length, 0)
+        }
+      }),
+      fcOptions(counts)
+    )
+  })
+
+  const benign = fc.array(
+    fc.oneof(
+      fc.record({ _tag: fc.constant("Split" as const), from: fc.constantFrom<Role>("client", "server"), at: fc.nat(1500) }),
+      fc.record({ _tag: fc.constant("Coalesce" as const), from: fc.constantFrom<Role>("client", "server"), write: fc.nat(4) }),
+      fc.record({ _tag: fc.constant("Delay" as const), from: fc.constantFrom<Role>("client", "server"), write: fc.nat(4), ms: fc.nat(500) })
+    ),
+    { maxLength: 6 }
+  )
+
+  it(titled("benign schedules (splits, coalescing, delays): both complete and the data is intact", counts), async () => {
+    await fc.assert(
+      fc.asyncProperty(benign, writes, writes, fc.nat(), fc.integer({ min: 1, max: 50 }), async (faults, cw, sw, seed, delayMs) => {
+        const check = checker("none")
+        const r = await run(makeConfig({ handshakeTimeoutMs: 5_000 }), serverConfig({ handshakeTimeoutMs: 5_000 }), {
+          seed,
+          delayMs,
+          faults,
+          script: { clientWrites: cw, serverWrites: sw },
+          observe: check.observe
+        })
+        assert.isFalse(r.hung)
+        check.agreement()
+        assert.deepStrictEqual(check.violations, [])
+        assert.isUndefined(r.client.error, r.client.error?.message)
+        assert.isUndefined(r.server.error, r.server.error?.message)
+        assert.deepStrictEqual(r.server.received, concat(cw))
+        assert.deepStrictEqual(r.client.received, concat(sw))
+      }),
+      fcOptions(counts)
+    )
+  })
+
+  const resumption = fc.record({
+    seed: fc.nat(),
+    delayMs: fc.integer({ min: 1, max: 50 }),
+    earlyData: fc.option(fc.uint8Array({ minLength: 1, maxLength: 200 }), { nil: undefined }),
+    maxEarlyData: fc.constantFrom(0, 4096),
+    pskKe: fc.boolean(),
+    reuse: fc.boolean(),
+    clientWrites: writes,
+    serverWrites: writes
+  })
+
+  it(titled("resumption: a ticket resumes at 2D (psk_dhe_ke or psk_ke), 0-RTT is accepted at D or rejected, a reused ticket is refused", counts), async () => {
+    await fc.assert(
+      fc.asyncProperty(resumption, async (p) => {
+        const store = memoryTicketStore()
+        const modes = p.pskKe ? [0] : [1]
+        // The ticket allows 0-RTT; the resuming server takes it (4096) or refuses it (0).
+        const issuer = serverConfig({ ticketKeys, maxEarlyData: 4096, pskModes: modes, handshakeTimeoutMs: 2_000 })
+        const server = serverConfig({ ticketKeys, maxEarlyData: p.maxEarlyData, pskModes: modes, handshakeTimeoutMs: 2_000 })
+        const first = await run(makeConfig({ serverName: "localhost", pskModes: modes }), issuer, { seed: p.seed, sessionStore: store })
+        const session = first.client.sessions[0] as Session13 | undefined
+        assert.isDefined(session)
+        const client = makeConfig({ serverName: "localhost", session, earlyData: p.earlyData, pskModes: modes, handshakeTimeoutMs: 2_000 })
+        const check = checker("none")
+        const options = { delayMs: p.delayMs, sessionStore: store, script: { clientWrites: p.clientWrites, serverWrites: p.serverWrites }, observe: check.observe }
+        const r = await run(client, server, { ...options, seed: p.seed + 1, epoch: Simulator.defaultEpoch + 60_000 })
+        check.agreement()
+        assert.deepStrictEqual(check.violations, [])
+        assert.isUndefined(r.client.error, r.client.error?.message)
+        assert.isUndefined(r.server.error, r.server.error?.message)
+        assert.strictEqual(r.client.params?.resumed, true)
+        assert.strictEqual(r.client.params?.group === undefined, p.pskKe)
+        assert.strictEqual(r.client.handshakeAt, 2 * p.delayMs)
+        const accepted = p.earlyData !== undefined && p.maxEarlyData > 0
+        assert.strictEqual(r.client.params?.earlyData, p.earlyData === undefined ? "none" : accepted ? "accepted" : "rejected")
+        assert.strictEqual(r.server.earlyDataAt, accepted ? p.delayMs : undefined)
+        assert.deepStrictEqual(r.server.received, concat([...(accepted ? [p.earlyData!] : []), ...p.clientWrites]))
+        assert.deepStrictEqual(r.client.received, concat(p.serverWrites))
+        if (p.reuse) {
+          const again = await run(client, server, { ...options, seed: p.seed + 2, epoch: Simulator.defaultEpoch + 120_000 })
+          assert.strictEqual(again.client.params?.resumed, false) // single-use: a full handshake
+          assert.notStrictEqual(again.client.params?.earlyData, "accepted")
+        }
+      }),
+      fcOptions(counts)
+    )
+  })
+
+  const from = fc.constantFrom<Role>("client", "server")
+  const at = fc.nat(1500)
+  const hostile: fc.Arbitrary<ReadonlyArray<Fault>> = fc.array(
+    fc.oneof(
+      fc.record({ _tag: fc.constant("Corrupt" as const), from, at, xor: fc.integer({ min: 1, max: 255 }) }),
+      fc.record({ _tag: fc.constant("Truncate" as const), from, at }),
+      fc.record({ _tag: fc.constant("Inject" as const), from, at, bytes: fc.uint8Array({ minLength: 1, maxLength: 40 }) }),
+      fc.record({ _tag: fc.constant("Replace" as const), from, at, length: fc.nat(60), bytes: fc.uint8Array({ maxLength: 60 }) }),
+      fc.record({ _tag: fc.constant("Reset" as const), from, at }),
+      fc.record({ _tag: fc.constant("Silent" as const), from, at }),
+      fc.record({ _tag: fc.constant("Split" as const), from, at }),
+      fc.record({ _tag: fc.constant("Delay" as const), from, write: fc.nat(4), ms: fc.nat(3_000) })
+    ),
+    { minLength: 1, maxLength: 3 }
+  )
+  const typed = new Set(["Decode", "PeerMisbehaved", "PeerIncompatible", "CertificateRejected", "AlertReceived", "Truncated", "Timeout"])
+  const isPrefix = (got: Uint8Array, of: Uint8Array) => got.length <= of.length && got.every((b, i) => b === of[i])
+
+  it(titled("hostile schedules: nothing altered or duplicated is delivered, failures are typed, nothing hangs", counts), async () => {
+    await fc.assert(
+      fc.asyncProperty(hostile, writes, writes, fc.nat(), async (faults, cw, sw, seed) => {
+        const check = checker("none")
+        const r = await run(makeConfig({ handshakeTimeoutMs: 2_000 }), serverConfig({ handshakeTimeoutMs: 2_000 }), {
+          seed,
+          faults,
+          script: { clientWrites: cw, serverWrites: sw, idleTimeoutMs: 2_000 },
+          observe: check.observe
+        })
+        assert.isFalse(r.hung, "the run did not end within its bound")
+        assert.isAtMost(r.endedAt, 2_000 + 3 * 2_000 + 1_000)
+        assert.deepStrictEqual(check.violations, [])
+        assert.isTrue(isPrefix(r.server.received, concat(cw)), "the server read bytes the client did not write")
+        assert.isTrue(isPrefix(r.client.received, concat(sw)), "the client read bytes the server did not write")
+        for (const side of [r.client, r.server]) {
+          if (side.error !== undefined) assert.isTrue(typed.has(side.error.reason._tag), side.error.message)
+          else assert.isTrue(side.readEnd === "close_notify" || side.readEnd === "timeout")
+        }
+      }),
+      fcOptions(counts)
+    )
+  })
+})
