@@ -4,3 +4,5 @@
  * @since 0.1.0
  */
 export { NodeCrypto } from "./node-crypto.js"
+export * as NodeTls from "./NodeTls.js"
+export * as NodeTrust from "./trust.js"

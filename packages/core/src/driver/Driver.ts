@@ -28,6 +28,7 @@ import type { Event, EventOf } from "../machine/events.js"
 import type { TlsConfig } from "../machine/config.js"
 import type { Deps, Machine, Role } from "../machine/machine.js"
 import { ChainVerifier, Entropy, KeyLogSink, SessionStore, TlsCrypto } from "./services.js"
+import { coalesce } from "../record/limits.js"
 import type { Transport } from "./transport.js"
 import { entropyLength, perform } from "./work.js"
 
@@ -107,18 +108,7 @@ export const toTlsError = (error: unknown): TlsError => {
   return new TlsError({ reason: localFailure(`connection closed: ${String(error)}`) })
 }
 
-const concat = (chunks: ReadonlyArray<Uint8Array>): Uint8Array => {
-  if (chunks.length === 1) return chunks[0]!
-  let n = 0
-  for (const c of chunks) n += c.length
-  const out = new Uint8Array(n)
-  let at = 0
-  for (const c of chunks) {
-    out.set(c, at)
-    at += c.length
-  }
-  return out
-}
+const concat = coalesce
 
 /** Actions not published on `events`: bytes, data, secrets, and `Closed` (published once, by `finish`). */
 const unpublished = new Set<Action["_tag"]>(["Send", "Deliver", "KeyLog", "Closed"])

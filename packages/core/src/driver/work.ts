@@ -8,32 +8,13 @@
  */
 import { NamedGroup, SignatureScheme } from "@effect-tls/codec"
 import * as Redacted from "effect/Redacted"
-import type { KeyExchangeGroup, SignatureAlgorithm } from "../crypto/provider.js"
 import { encapsulateEntropyLength, signEntropyLength } from "../crypto/provider.js"
-import { schemes } from "../crypto/schemes.js"
+import { groupName, schemeName } from "../crypto/names.js"
 import type { ActionOf } from "../machine/actions.js"
 import type { EventOf } from "../machine/events.js"
 import type { Deps } from "../machine/machine.js"
 
-const groupNames: ReadonlyMap<number, KeyExchangeGroup> = new Map([
-  [NamedGroup.values.x25519, "x25519"],
-  [NamedGroup.values.secp256r1, "secp256r1"],
-  [NamedGroup.values.secp384r1, "secp384r1"],
-  [NamedGroup.values.ffdhe2048, "ffdhe2048"],
-  [NamedGroup.values.ffdhe3072, "ffdhe3072"],
-  [NamedGroup.values.ffdhe4096, "ffdhe4096"],
-  [NamedGroup.values.X25519MLKEM768, "x25519mlkem768"]
-])
-
-/** The provider's name of a NamedGroup code point we implement (RFC 8446 §4.2.7). @since 0.1.0 */
-export const groupName = (code: number): KeyExchangeGroup | undefined => groupNames.get(code)
-
-/** The provider's name of a SignatureScheme code point we implement (RFC 8446 §4.2.3). @since 0.1.0 */
-export const schemeName = (code: number): SignatureAlgorithm | undefined => {
-  const name = SignatureScheme.nameOf(code)
-  return Object.prototype.hasOwnProperty.call(schemes, name) ? (name as SignatureAlgorithm) : undefined
-}
-
+export { groupName, schemeName } from "../crypto/names.js"
 /** Work the driver performs itself (the verifier is a service, see `ChainVerifier`). @since 0.1.0 @category models */
 export type Work = ActionOf<"Sign"> | ActionOf<"KeyAgreement">
 

@@ -53,6 +53,7 @@ export interface CertificateRejected {
     | "certificate_expired"
     | "certificate_unknown"
     | "unknown_ca"
+    | "bad_certificate_status_response"
     | "decode_error"
   readonly detail: string
   /** The subject of the certificate that failed, and its depth in the chain (0 = leaf). */

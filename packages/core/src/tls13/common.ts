@@ -5,10 +5,10 @@
  *
  * @since 0.1.0
  */
-import { CipherSuite, encodeHandshake, NamedGroup, SignatureScheme, type HandshakeMessage } from "@effect-tls/codec"
+import { CipherSuite, encodeHandshake, SignatureScheme, type HandshakeMessage } from "@effect-tls/codec"
+import { groupName, schemeName } from "../crypto/names.js"
 import * as Result from "effect/Result"
-import type { AeadAlgorithm, CryptoProvider, KeyExchangeGroup, KeyShare, PrivateKey, SignatureAlgorithm } from "../crypto/provider.js"
-import { schemes } from "../crypto/schemes.js"
+import type { AeadAlgorithm, CryptoProvider, KeyShare, PrivateKey } from "../crypto/provider.js"
 import { type Conn, epoch, setRead, setWrite, write, type Out } from "../machine/conn.js"
 import { localFailure, misbehaved } from "../machine/errors.js"
 import { abort } from "../machine/conn.js"
@@ -34,24 +34,7 @@ const suites13: ReadonlyMap<number, Suite13> = new Map([
 /** The TLS 1.3 suite of a code point, if it is one we implement. @since 0.1.0 */
 export const suite13 = (code: number): Suite13 | undefined => suites13.get(code)
 
-const groupNames: ReadonlyMap<number, KeyExchangeGroup> = new Map([
-  [NamedGroup.values.x25519, "x25519"],
-  [NamedGroup.values.secp256r1, "secp256r1"],
-  [NamedGroup.values.secp384r1, "secp384r1"],
-  [NamedGroup.values.ffdhe2048, "ffdhe2048"],
-  [NamedGroup.values.ffdhe3072, "ffdhe3072"],
-  [NamedGroup.values.ffdhe4096, "ffdhe4096"],
-  [NamedGroup.values.X25519MLKEM768, "x25519mlkem768"]
-])
-
-/** The provider's name of a group we implement. @since 0.1.0 */
-export const groupName = (code: number): KeyExchangeGroup | undefined => groupNames.get(code)
-
-/** The provider's name of a signature scheme we implement. @since 0.1.0 */
-export const schemeName = (code: number): SignatureAlgorithm | undefined => {
-  const name = SignatureScheme.nameOf(code)
-  return Object.prototype.hasOwnProperty.call(schemes, name) ? (name as SignatureAlgorithm) : undefined
-}
+export { groupName, schemeName } from "../crypto/names.js"
 
 /**
  * Whether a key can sign with a scheme in TLS 1.3 (RFC 8446 §4.2.3: ECDSA binds the curve,

@@ -126,3 +126,7 @@ export const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
   return true
 }
+
+// Transitional: the package index exports this module as `X509`; re-exporting the trust
+// store here lets `@effect-tls/node` reach it until `X509` points at the x509 barrel.
+export { loadTrustAnchors, loadTrustAnchorsLenient, mergeTrustAnchors, trustAnchors, type TrustAnchors } from "./trust.js"

@@ -1,8 +1,8 @@
 /**
  * The resolved settings and caches one `verifyChain` call shares between path building,
  * path validation and revocation: loaded public keys and signature checks are computed at
- * most once per certificate / edge, and every signature check counts against the work
- * bound. Internal.
+ * most once per certificate / edge; `work` counts the issuer candidates path building has
+ * examined. Internal.
  *
  * @since 0.1.0
  */
@@ -59,8 +59,8 @@ export const keyOf = (ctx: Ctx, cert: ParsedCertificate): Result.Result<PublicKe
 }
 
 /**
- * Whether `issuer`'s key verifies `child`'s signature (RFC 5280 §6.1.3 (a)(1)); cached
- * per edge, and each fresh check counts one unit of work.
+ * Whether `issuer`'s key verifies `child`'s signature (RFC 5280 §6.1.3 (a)(1)), checked
+ * once per edge.
  *
  * @since 0.1.0
  */
@@ -72,7 +72,6 @@ export const edge = (ctx: Ctx, child: ParsedCertificate, issuer: ParsedCertifica
   }
   let result = byIssuer.get(issuer)
   if (result === undefined) {
-    ctx.work.count++
     const key = keyOf(ctx, issuer)
     result = Result.isFailure(key)
       ? Result.fail({ _tag: "Unsupported", detail: `issuer key: ${key.failure}` })

@@ -36,20 +36,42 @@ type AttributeValue = Name[number][number]["value"]
 export const attributeText = (v: AttributeValue): string =>
   v.printableString ?? v.utf8String ?? v.ia5String ?? v.teletexString ?? v.universalString ?? v.bmpString ?? v.toString()
 
-// RFC 2253 §2.4 escaping, as OpenSSL's ESC_2253 flag applies it.
-const escape2253 = (text: string): string =>
-  text.replace(/[,+"\\<>;]/g, (c) => `\\${c}`).replace(/^[ #]/, (c) => `\\${c}`).replace(/ $/, "\\ ")
+const hex2 = (n: number): string => `\\${n.toString(16).toUpperCase().padStart(2, "0")}`
+const utf8 = new TextEncoder()
+
+/**
+ * A value as OpenSSL's one-line form prints it (`XN_FLAG_ONELINE`: ESC_2253 with ESC_QUOTE,
+ * ESC_CTRL, ESC_MSB): a value holding `,+<>;`, or starting with a space or `#`, or ending
+ * with a space, is put in double quotes; `"` and `\` are backslash-escaped; control bytes
+ * and every byte of a non-ASCII character become `\XX`.
+ */
+const escapeOneline = (text: string): string => {
+  let quote = false
+  let out = ""
+  const chars = [...text]
+  chars.forEach((c, i) => {
+    const code = c.codePointAt(0)!
+    if (c === '"' || c === "\\") out += `\\${c}`
+    else if (",+<>;".includes(c) || ((i === 0 && (c === " " || c === "#")) || (i === chars.length - 1 && c === " "))) {
+      quote = true
+      out += c
+    } else if (code < 0x20 || code === 0x7f) out += hex2(code)
+    else if (code >= 0x80) for (const b of utf8.encode(c)) out += hex2(b)
+    else out += c
+  })
+  return quote ? `"${out}"` : out
+}
 
 /**
  * A distinguished name in OpenSSL's one-line form, `CN = a.test, O = Example` (RDNs in
- * encoded order, multi-valued RDNs joined by ` + `, RFC 2253 specials escaped), as
- * `openssl verify` and `s_client` print subjects.
+ * encoded order, multi-valued RDNs joined by ` + `, values quoted and escaped as OpenSSL
+ * does), as `openssl verify -show_chain`, `openssl x509 -subject` and `s_client` print them.
  *
  * @since 0.1.0
  */
 export const formatName = (name: Name): string =>
   name
-    .map((rdn) => rdn.map((atv) => `${oidNames[atv.type] ?? atv.type} = ${escape2253(attributeText(atv.value))}`).join(" + "))
+    .map((rdn) => rdn.map((atv) => `${oidNames[atv.type] ?? atv.type} = ${escapeOneline(attributeText(atv.value))}`).join(" + "))
     .join(", ")
 
 /**

@@ -8,7 +8,7 @@
  * Every complete path is validated; the first valid one wins, so a cross-signed
  * intermediate whose old root has expired still validates through the new root, and a
  * revoked path gives way to another. Bounded by the path length and by the number of
- * signature checks (work).
+ * issuer candidates examined (work).
  *
  * @since 0.1.0
  */
@@ -87,10 +87,13 @@ export const buildPath = (ctx: Ctx, leaf: ParsedCertificate, pool: ReadonlyArray
       return
     }
     for (const issuer of candidates) {
+      // Every edge examined counts, cached or not: k copies of a certificate at each of d
+      // levels make k^d paths even when the signatures are checked only once.
       if (ctx.work.count >= ctx.maxWork) {
         exhausted = true
         return
       }
+      ctx.work.count++
       const signature = edge(ctx, current, issuer)
       if (Result.isFailure(signature)) {
         const reason = signature.failure._tag === "Unsupported" ? "UnsupportedAlgorithm" : "BadSignature"
@@ -104,6 +107,6 @@ export const buildPath = (ctx: Ctx, leaf: ParsedCertificate, pool: ReadonlyArray
 
   search([leaf])
   if (found !== undefined) return Result.succeed(found)
-  if (exhausted && (best === undefined || best.rank < 3)) return Result.fail(reject("TooMuchWork", `path building stopped after ${ctx.maxWork} signature checks`, 0, leaf.subject))
+  if (exhausted && (best === undefined || best.rank < 3)) return Result.fail(reject("TooMuchWork", `path building stopped after examining ${ctx.maxWork} issuer candidates`, 0, leaf.subject))
   return Result.fail(best!.error)
 }

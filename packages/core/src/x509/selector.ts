@@ -2,14 +2,16 @@
  * A user-supplied client-certificate choice, as an Effect the driver runs when a server
  * sends a CertificateRequest (RFC 8446 §4.3.2, RFC 5246 §7.4.4): it sees the server's CA
  * names, the signature schemes and our candidates, and answers with the index of the
- * certificate to send, or none (an empty Certificate). The default is
- * `selectClientCertificate`.
+ * certificate to send, or none (an empty Certificate). The default choice is
+ * `selectClientCertificate`, which the driver lifts into an Effect.
  *
- * **Gotchas**: this module is for the driver; the reducers never run an Effect.
+ * **Gotchas**: only the type lives here (a type-only import): `x509/` stays free of
+ * Effect's runtime, like the reducers. The driver builds the default selector as
+ * `(request) => Effect.sync(() => defaultClientCertificateChoice(request))`.
  *
  * @since 0.1.0
  */
-import * as Effect from "effect/Effect"
+import type * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
 import { type ClientCandidate, type ClientCertificateCriteria, selectClientCertificate } from "./client-auth.js"
 
@@ -34,11 +36,11 @@ export interface ClientCertificateRequest extends ClientCertificateCriteria {
 export type ClientCertificateSelector = (request: ClientCertificateRequest) => Effect.Effect<Option.Option<number>>
 
 /**
- * The default selector: the first candidate under a named CA whose key fits an offered
- * scheme (`selectClientCertificate`).
+ * The default choice, as a plain function of the request: the first candidate under a
+ * named CA whose key fits an offered scheme (`selectClientCertificate`).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const defaultClientCertificateSelector: ClientCertificateSelector = (request) =>
-  Effect.sync(() => selectClientCertificate(request.candidates, request))
+export const defaultClientCertificateChoice = (request: ClientCertificateRequest): Option.Option<number> =>
+  selectClientCertificate(request.candidates, request)

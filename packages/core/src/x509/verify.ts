@@ -10,7 +10,7 @@
  */
 import * as Result from "effect/Result"
 import type { CryptoProvider } from "../crypto/provider.js"
-import { parseCertificate, type ParsedCertificate } from "./certificate.js"
+import { parseCertificate, type ParsedCertificate, sameBytes } from "./certificate.js"
 import { makeCtx, type RevocationMode } from "./context.js"
 import { parseCrl, type ParsedCrl } from "./crl.js"
 import { type ChainAlert, type ChainRejected, reject } from "./errors.js"
@@ -64,7 +64,7 @@ export interface VerifyOptions {
   readonly allowSha1?: boolean | undefined
   /** Most certificates in a path, leaf and anchor included (default 10). */
   readonly maxPathLength?: number | undefined
-  /** Most signature checks path building may spend (default 100). */
+  /** Most issuer candidates path building may examine (default 100). */
   readonly maxWork?: number | undefined
 }
 
@@ -156,7 +156,9 @@ export const verifyChain = (crypto: CryptoProvider, options: VerifyOptions): Res
     ocspFreshness: options.ocspFreshness ?? {}
   })
   const leaf = peer.success[0]!
-  const built = buildPath(ctx, leaf, [...peer.success.slice(1), ...configured.success])
+  const pool: Array<ParsedCertificate> = []
+  for (const c of [...peer.success.slice(1), ...configured.success]) if (!pool.some((p) => sameBytes(p.der, c.der)) && !sameBytes(c.der, leaf.der)) pool.push(c)
+  const built = buildPath(ctx, leaf, pool)
   if (Result.isFailure(built)) return Result.fail(built.failure)
   if (options.serverName !== undefined && !matchesServerName(leaf, options.serverName, { allowCommonNameFallback: options.allowCommonNameFallback }))
     return Result.fail(reject("HostnameMismatch", `certificate does not match the server name ${options.serverName}`, 0, leaf.subject))
