@@ -27,3 +27,4 @@ export {
   type Verdict
 } from "./services.js"
 export { fromSocket, type Transport } from "./transport.js"
+export { trustPolicy, trusting, type TrustOptions } from "./trust-policy.js"

@@ -42,8 +42,20 @@ const isClose = (e: Socket.SocketError): boolean => e.reason._tag === "SocketClo
  * @category constructors
  */
 export const fromSocket = (socket: Socket.Socket): Effect.Effect<Transport<Socket.SocketError>, never, Scope.Scope> =>
-  Effect.map(socket.writer, (writer) => ({
-    read: Socket.toStream(socket).pipe(Stream.catchIf(isClose, () => Stream.empty)),
-    write: (bytes: Uint8Array) => writer.write(bytes),
-    close: Effect.ignore(writer.write(new Socket.CloseEvent()))
-  }))
+  Effect.map(socket.writer, (writer) => {
+    // Once the read side has ended, the socket's reader scope has released the connection:
+    // a Node socket's writer would then wait for a reconnect that never comes, so writes
+    // fail at once and closing is a no-op.
+    let readEnded = false
+    const gone = new Socket.SocketError({ reason: new Socket.SocketWriteError({ cause: new Error("the socket is closed") }) })
+    return {
+      read: Socket.toStream(socket).pipe(
+        Stream.catchIf(isClose, () => Stream.empty),
+        Stream.ensuring(Effect.sync(() => {
+          readEnded = true
+        }))
+      ),
+      write: (bytes: Uint8Array) => Effect.suspend(() => (readEnded ? Effect.fail(gone) : writer.write(bytes))),
+      close: Effect.suspend(() => (readEnded ? Effect.void : Effect.ignore(writer.write(new Socket.CloseEvent()))))
+    }
+  })
