@@ -180,7 +180,7 @@ export const start = (ctx: Ctx, state: Extract<ClientState, { _tag: "ClientStart
     const es = Tls13Schedule.earlySecret(crypto, offer!.psk)
     const cets = Tls13Schedule.clientEarlyTrafficSecret(crypto, es, crypto.hash(sessionSuite!.hash, ch.bytes))
     logSecret(ctx, random, cets)
-    sendCompatCcs(ctx)
+    sendCompatCcs(ctx, "WaitServerHello")
     conn = installWrite(crypto, conn, sessionSuite!, cets)
     conn = write(crypto, ctx.out, conn, 23, earlyData!)
     trace(ctx, "WaitServerHello", "WaitServerHello", `write early data (${earlyData!.length} bytes)`)
@@ -195,8 +195,10 @@ export const start = (ctx: Ctx, state: Extract<ClientState, { _tag: "ClientStart
 }
 
 /** The middlebox-compatibility ChangeCipherSpec (RFC 8446 App. D.4), always in plaintext. @since 0.1.0 */
-export const sendCompatCcs = (ctx: Ctx): void => {
-  if (ctx.deps.config.middleboxCompat) ctx.out.send(new Uint8Array([20, 3, 3, 0, 1, 1]))
+export const sendCompatCcs = (ctx: Ctx, from = "WaitFinished"): void => {
+  if (!ctx.deps.config.middleboxCompat) return
+  ctx.out.send(new Uint8Array([20, 3, 3, 0, 1, 1]))
+  trace(ctx, from, from, "write ChangeCipherSpec")
 }
 
 /**
@@ -344,7 +346,7 @@ const onRetry = (ctx: Ctx, state: Extract<ClientState, { _tag: "WaitServerHello"
   const offer = hello.offer !== undefined && hello.offer.psk.hash === suite!.hash ? { ...hello.offer, earlySent: false } : undefined
   const draft: ClientHelloSent = { ...hello, shares, cookie: cookie?.cookie, offer }
   const ch = clientHello(ctx, draft, transcript, false)
-  if (hello.offer?.earlySent !== true) sendCompatCcs(ctx)
+  if (hello.offer?.earlySent !== true) sendCompatCcs(ctx, "WaitServerHello")
   // early data keys (if any) are dropped: the retried hello and what follows are plaintext until ServerHello
   const conn = sendHandshake(crypto, ctx.out, { ...state.conn, write: undefined }, [ch.bytes])
   transcript = Transcript.append(crypto, transcript, ch.bytes)

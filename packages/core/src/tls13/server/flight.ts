@@ -57,8 +57,13 @@ export const serverFlight = (
     ]
   })
   let conn = sendHandshake(crypto, ctx.out, conn0, [sh])
+  const from = kx === undefined ? "WaitClientHello" : "WaitKeyAgreement"
+  trace(ctx, from, "WaitServerSignature", "write ServerHello")
   // RFC 8446 App. D.4: the compatibility ChangeCipherSpec right after our first flight's ServerHello.
-  if (config.middleboxCompat && p.sessionId.length > 0 && !p.helloRetry) ctx.out.send(new Uint8Array([20, 3, 3, 0, 1, 1]))
+  if (config.middleboxCompat && p.sessionId.length > 0 && !p.helloRetry) {
+    ctx.out.send(new Uint8Array([20, 3, 3, 0, 1, 1]))
+    trace(ctx, "WaitServerSignature", "WaitServerSignature", "write ChangeCipherSpec")
+  }
   const clientHelloHash = Transcript.digest(crypto, p.transcript)
   let transcript = Transcript.append(crypto, p.transcript, sh)
   const early =
@@ -107,7 +112,6 @@ export const serverFlight = (
   }
   if (psk !== undefined) {
     // RFC 8446 §4.3.2: "Servers which are authenticating with a PSK MUST NOT send the CertificateRequest message in the main handshake".
-    trace(ctx, "WaitClientHello", "WaitServerSignature", "write ServerHello")
     return finishFlight(ctx, { conn, hs: { ...hs, transcript }, flight, request: false })
   }
   const request = config.clientAuth !== "none"
@@ -127,7 +131,6 @@ export const serverFlight = (
   flight.push(encodeMessage({ _tag: "Certificate13", certificateRequestContext: new Uint8Array(0), certificateList: chain.map((certData) => ({ certData, extensions: [] })) }))
   for (const msg of flight) transcript = Transcript.append(crypto, transcript, msg)
   ctx.out.emit({ _tag: "Sign", scheme: p.scheme, data: certificateVerifyInput("server", Transcript.digest(crypto, transcript)), credential: p.credential })
-  trace(ctx, "WaitKeyAgreement", "WaitServerSignature", "write ServerHello")
   return { _tag: "WaitServerSignature", conn, hs: { ...hs, transcript }, scheme: p.scheme, request, flight }
 }
 

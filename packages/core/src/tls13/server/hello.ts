@@ -205,7 +205,10 @@ const helloRetry = (ctx: Ctx, state: S<"WaitClientHello">, ch: ClientHello, suit
     ]
   })
   let conn = sendHandshake(crypto, ctx.out, state.conn, [hrr])
-  if (config.middleboxCompat && ch.legacySessionId.length > 0) ctx.out.send(new Uint8Array([20, 3, 3, 0, 1, 1]))
+  if (config.middleboxCompat && ch.legacySessionId.length > 0) {
+    ctx.out.send(new Uint8Array([20, 3, 3, 0, 1, 1]))
+    trace(ctx, "WaitClientHello", "WaitClientHello", "write ChangeCipherSpec")
+  }
   const transcript = Transcript.append(crypto, Transcript.restartForRetry(crypto, ch1), hrr)
   // RFC 8446 §4.2.10: early data sent with the first ClientHello is skipped after a HelloRetryRequest.
   if (Ext.find(ch.extensions, "early_data") !== undefined) conn = { ...conn, skipEarlyData: 65536 }
