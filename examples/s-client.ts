@@ -15,11 +15,12 @@ import * as Layer from "effect/Layer"
 import * as Result from "effect/Result"
 import * as Stream from "effect/Stream"
 import * as Fiber from "effect/Fiber"
-import { type Action, loadPrivateKey, type TlsConfig, TlsError, trusting, X509 } from "@effect-tls/core"
+import { defaultConfig, type Action, loadPrivateKey, type TlsConfig, TlsError, trusting, X509 } from "@effect-tls/core"
 import { Tls13 } from "@effect-tls/core"
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import { NodeTls, NodeTrust } from "@effect-tls/node"
 import { parse, usage, type Flag } from "./lib/cli.js"
+import { kxOf } from "./lib/openssl.js"
 import { alertLine, finishedLine, groupText, parseGroups, parseSuites, stateLines, suiteText, versionText } from "./lib/openssl.js"
 
 const flags: ReadonlyArray<Flag> = [
@@ -31,7 +32,7 @@ const flags: ReadonlyArray<Flag> = [
   { name: "verify", value: "depth", help: "verify the server's chain (always on; depth bounds the path)" },
   { name: "verify_return_error", help: "accepted for compatibility: verification errors always end the handshake" },
   { name: "tls1_3", help: "TLS 1.3 only" },
-  { name: "tls1_2", help: "TLS 1.2 only (not available yet)" },
+  { name: "tls1_2", help: "TLS 1.2 only" },
   { name: "groups", value: "list", help: "key-exchange groups, e.g. X25519:P-256:X25519MLKEM768 (the first gets a key share)" },
   { name: "ciphersuites", value: "list", help: "TLS 1.3 suites, e.g. TLS_AES_128_GCM_SHA256" },
   { name: "cipher", value: "list", help: "TLS 1.2 suites by OpenSSL name, e.g. ECDHE-RSA-AES128-GCM-SHA256" },
@@ -69,12 +70,11 @@ const [host, portText] = (() => {
 })()
 const port = Number(portText)
 if (!Number.isInteger(port) || port <= 0) fail(`bad -connect ${a.values.connect}`)
-if (a.set.has("tls1_2")) fail("TLS 1.2 is not available yet in effect-tls (TLS 1.3 only)")
 
 const serverName = a.values.servername ?? (net.isIP(host) === 0 ? host : undefined)
 
 const config = (): Partial<TlsConfig> => {
-  const c: { -readonly [K in keyof TlsConfig]?: TlsConfig[K] } = { serverName, versions: [0x0304] }
+  const c: { -readonly [K in keyof TlsConfig]?: TlsConfig[K] } = { serverName, versions: a.set.has("tls1_3") ? [0x0304] : a.set.has("tls1_2") ? [0x0303] : [0x0304, 0x0303] }
   if (a.values.groups !== undefined) {
     const g = parseGroups(a.values.groups)
     if (typeof g === "string") fail(g)
@@ -85,6 +85,14 @@ const config = (): Partial<TlsConfig> => {
     const s = parseSuites(a.values.ciphersuites)
     if (typeof s === "string") fail(s)
     c.cipherSuites = s as ReadonlyArray<number>
+  }
+  if (a.values.cipher !== undefined) {
+    // OpenSSL's TLS 1.2 names; naming a DHE or RSA key-transport suite enables that key exchange
+    const s = parseSuites(a.values.cipher)
+    if (typeof s === "string") fail(s)
+    const tls13 = (c.cipherSuites ?? defaultConfig.cipherSuites).filter((x) => x >= 0x1301 && x <= 0x1305)
+    c.cipherSuites = [...tls13, ...(s as ReadonlyArray<number>)]
+    c.tls12KeyExchanges = kxOf(s as ReadonlyArray<number>)
   }
   if (a.values.alpn !== undefined) c.alpn = a.values.alpn.split(",")
   if (a.values.cert !== undefined) {

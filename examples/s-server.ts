@@ -17,9 +17,10 @@ import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
 import * as Stream from "effect/Stream"
 import * as Fiber from "effect/Fiber"
-import { type Action, ChainVerifier, loadPrivateKey, type TlsConfig, trusting, X509 } from "@effect-tls/core"
+import { defaultConfig, type Action, ChainVerifier, loadPrivateKey, type TlsConfig, trusting, X509 } from "@effect-tls/core"
 import { NodeTls } from "@effect-tls/node"
 import { parse, usage, type Flag } from "./lib/cli.js"
+import { kxOf } from "./lib/openssl.js"
 import { alertLine, finishedLine, groupText, parseGroups, parseSuites, stateLines, suiteText, versionText } from "./lib/openssl.js"
 
 const flags: ReadonlyArray<Flag> = [
@@ -30,7 +31,7 @@ const flags: ReadonlyArray<Flag> = [
   { name: "verify", value: "depth", help: "ask for a client certificate (optional)" },
   { name: "Verify", value: "depth", help: "require a client certificate" },
   { name: "tls1_3", help: "TLS 1.3 only" },
-  { name: "tls1_2", help: "TLS 1.2 only (not available yet)" },
+  { name: "tls1_2", help: "TLS 1.2 only" },
   { name: "groups", value: "list", help: "key-exchange groups in preference order, e.g. X25519:P-256" },
   { name: "ciphersuites", value: "list", help: "TLS 1.3 suites in preference order" },
   { name: "cipher", value: "list", help: "TLS 1.2 suites by OpenSSL name (naming DHE or RSA suites enables them)" },
@@ -60,7 +61,6 @@ if (a.set.has("help")) {
   out(usage("s-server", "A TLS server with openssl s_server's flags.", flags))
   process.exit(0)
 }
-if (a.set.has("tls1_2")) fail("TLS 1.2 is not available yet in effect-tls (TLS 1.3 only)")
 if (a.values.cert === undefined) fail("-cert is required")
 
 const [host, port] = (() => {
@@ -75,7 +75,7 @@ const config = (): Partial<TlsConfig> => {
   if (Result.isFailure(chain)) fail(`-cert: ${chain.failure.detail}`)
   if (Result.isFailure(key)) fail(`-key: ${key.failure.message}`)
   const c: { -readonly [K in keyof TlsConfig]?: TlsConfig[K] } = {
-    versions: [0x0304],
+    versions: a.set.has("tls1_3") ? [0x0304] : a.set.has("tls1_2") ? [0x0303] : [0x0304, 0x0303],
     certificates: [{ chain: Result.getOrThrow(chain), key: Result.getOrThrow(key) }],
     // OpenSSL's s_server issues two tickets; a fresh ticket key per run
     tickets: a.set.has("no_ticket") ? 0 : 2,
@@ -90,6 +90,14 @@ const config = (): Partial<TlsConfig> => {
     const s = parseSuites(a.values.ciphersuites)
     if (typeof s === "string") fail(s)
     c.cipherSuites = s as ReadonlyArray<number>
+  }
+  if (a.values.cipher !== undefined) {
+    // OpenSSL's TLS 1.2 names; naming a DHE or RSA key-transport suite enables that key exchange
+    const s = parseSuites(a.values.cipher)
+    if (typeof s === "string") fail(s)
+    const tls13 = (c.cipherSuites ?? defaultConfig.cipherSuites).filter((x) => x >= 0x1301 && x <= 0x1305)
+    c.cipherSuites = [...tls13, ...(s as ReadonlyArray<number>)]
+    c.tls12KeyExchanges = kxOf(s as ReadonlyArray<number>)
   }
   if (a.values.alpn !== undefined) c.alpn = a.values.alpn.split(",")
   if (a.set.has("verify") || a.set.has("Verify")) {

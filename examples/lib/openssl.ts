@@ -58,6 +58,16 @@ export const parseSuites = (list: string): ReadonlyArray<number> | string => {
   return out
 }
 
+/** The TLS 1.2 key exchanges a list of suites needs (ECDHE always allowed). */
+export const kxOf = (suites: ReadonlyArray<number>): ReadonlyArray<"ECDHE" | "DHE" | "RSA"> => {
+  const out = new Set<"ECDHE" | "DHE" | "RSA">(["ECDHE"])
+  for (const s of suites) {
+    const kx = suiteInfo(s)?.keyExchange
+    if (kx === "DHE" || kx === "RSA") out.add(kx)
+  }
+  return [...out]
+}
+
 /** A suite as OpenSSL names it in `Cipher is ...` (IANA for TLS 1.3, OpenSSL's own for 1.2). */
 export const suiteText = (code: number): string => {
   const info = suiteInfo(code)

@@ -62,6 +62,11 @@ export interface TlsConfig {
   readonly versions: ReadonlyArray<number>
   /** TLS 1.3 and TLS 1.2 suites, in preference order. */
   readonly cipherSuites: ReadonlyArray<number>
+  /**
+   * TLS 1.2 key exchanges allowed: ECDHE by default; DHE (RFC 7919 groups) and RSA key
+   * transport (no forward secrecy) are opt-in. A suite of another key exchange is not offered.
+   */
+  readonly tls12KeyExchanges: ReadonlyArray<"ECDHE" | "DHE" | "RSA">
   /** Supported groups, in preference order. */
   readonly groups: ReadonlyArray<number>
   /** Client: the groups it sends a key share for in its first ClientHello (its guess). */
@@ -112,11 +117,22 @@ export interface TlsConfig {
   readonly advertise?: Advertise | undefined
 }
 
-/** The TLS 1.3 suites, AES-128-GCM first. @since 0.1.0 */
+/** The TLS 1.3 suites, AES-128-GCM first, then the TLS 1.2 AEAD suites (ECDHE first; DHE and RSA are used only when enabled). @since 0.1.0 */
 export const defaultCipherSuites: ReadonlyArray<number> = [
   CipherSuite.TLS_AES_128_GCM_SHA256,
   CipherSuite.TLS_AES_256_GCM_SHA384,
-  CipherSuite.TLS_CHACHA20_POLY1305_SHA256
+  CipherSuite.TLS_CHACHA20_POLY1305_SHA256,
+  CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+  CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+  CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+  CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+  CipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+  CipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+  CipherSuite.TLS_DHE_RSA_WITH_AES_128_GCM_SHA256,
+  CipherSuite.TLS_DHE_RSA_WITH_AES_256_GCM_SHA384,
+  CipherSuite.TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+  CipherSuite.TLS_RSA_WITH_AES_128_GCM_SHA256,
+  CipherSuite.TLS_RSA_WITH_AES_256_GCM_SHA384
 ]
 
 /** x25519, the hybrid post-quantum group, the NIST curves, then FFDHE. @since 0.1.0 */
@@ -147,8 +163,9 @@ export const defaultSignatureSchemes: ReadonlyArray<number> = [
 
 /** The defaults. @since 0.1.0 */
 export const defaultConfig: TlsConfig = {
-  versions: [0x0304],
+  versions: [0x0304, 0x0303],
   cipherSuites: defaultCipherSuites,
+  tls12KeyExchanges: ["ECDHE"],
   groups: defaultGroups,
   keyShareGroups: [NamedGroup.values.x25519],
   signatureSchemes: defaultSignatureSchemes,

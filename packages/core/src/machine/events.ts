@@ -43,11 +43,13 @@ export const ChainVerdict = Schema.TaggedStruct("ChainVerdict", {
   alert: Schema.optional(Schema.String),
   detail: Schema.optional(Schema.String),
   depth: Schema.optional(Schema.Number),
-  subject: Schema.optional(Schema.String)
+  subject: Schema.optional(Schema.String),
+  /** Entropy for what the buffered input processed after the verdict needs (`needsEntropy`). */
+  entropy: Schema.optional(Bytes)
 })
 
 /** A signature the machine asked for. @since 0.1.0 @category events */
-export const Signed = Schema.TaggedStruct("Signed", { signature: Bytes })
+export const Signed = Schema.TaggedStruct("Signed", { signature: Bytes, entropy: Schema.optional(Bytes) })
 
 /**
  * The result of a key agreement the server asked for (its share and the shared secret),
@@ -59,7 +61,8 @@ export const Signed = Schema.TaggedStruct("Signed", { signature: Bytes })
 export const KeyAgreed = Schema.TaggedStruct("KeyAgreed", {
   ok: Schema.Boolean,
   publicKey: Bytes,
-  sharedSecret: Schema.Redacted(Bytes)
+  sharedSecret: Schema.Redacted(Bytes),
+  entropy: Schema.optional(Bytes)
 })
 
 /**
@@ -69,7 +72,7 @@ export const KeyAgreed = Schema.TaggedStruct("KeyAgreed", {
  * @since 0.1.0
  * @category events
  */
-export const TicketRedeemed = Schema.TaggedStruct("TicketRedeemed", { fresh: Schema.Boolean })
+export const TicketRedeemed = Schema.TaggedStruct("TicketRedeemed", { fresh: Schema.Boolean, entropy: Schema.optional(Bytes) })
 
 /** Every event. @since 0.1.0 @category events */
 export const Event = Schema.Union([Start, Received, Write, Close, RequestKeyUpdate, TimeAdvanced, TransportClosed, ChainVerdict, Signed, KeyAgreed, TicketRedeemed])

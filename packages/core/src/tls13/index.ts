@@ -4,12 +4,24 @@
  * @since 0.1.0
  */
 export { initial, machine, needsEntropy, phase, step } from "./machine.js"
-export { expects, waitsOnWork, type ClientState, type ServerState, type SharedState, type State13, type StateTag } from "./state.js"
+export { expects, waitsOnWork, type ClientState, type ServerState, type SharedState } from "./state.js"
+export { expects12, type State12 } from "../tls12/state.js"
+import type { State13 as State13Only, StateTag as StateTag13 } from "./state.js"
+import type { State12 } from "../tls12/state.js"
+
+/**
+ * Every state of the machine: TLS 1.3's, and TLS 1.2's, which a connection enters when the
+ * hellos negotiate TLS 1.2.
+ *
+ * @since 0.1.0
+ * @category states
+ */
+export type State13 = State13Only | State12
+/** @since 0.1.0 @category states */
+export type StateTag = StateTag13 | State12["_tag"]
 export { certificateVerifyInput, chooseScheme, groupName, schemeName, suite13, type Suite13 } from "./common.js"
 
 import { stateJson } from "../machine/state-codec.js"
-import type { State13 } from "./state.js"
-
 /** `Schema<State13, Json>`: a state saved mid-handshake and restored steps on identically. @since 0.1.0 */
 export const StateJson = stateJson<State13>("Tls13State")
 

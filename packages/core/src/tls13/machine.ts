@@ -17,16 +17,39 @@ import * as ClientHello from "./client/hello.js"
 import type { Ctx } from "./context.js"
 import * as ServerFlight from "./server/flight.js"
 import * as ServerHello from "./server/hello.js"
-import { expects, waitsOnWork, type State13, type StateTag } from "./state.js"
+import { expects, waitsOnWork, type State13 as State13Only, type StateTag as StateTag13 } from "./state.js"
 import * as Traffic from "./traffic.js"
+import * as Client12 from "../tls12/client.js"
+import * as Server12 from "../tls12/server.js"
+import { expects12, isState12, waitsOnWork12, type State12 } from "../tls12/state.js"
+import * as Traffic12 from "../tls12/traffic.js"
 
+/** Every state of the machine: TLS 1.3's and TLS 1.2's (a connection enters 1.2 at the hellos). */
+type State13 = State13Only | State12
+type StateTag = StateTag13 | State12["_tag"]
 type Of<T extends StateTag> = Extract<State13, { _tag: T }>
+
+const accepts = (tag: StateTag) => (isState12(tag) ? expects12[tag] : expects[tag as StateTag13])
+const waiting = (tag: StateTag) => (isState12(tag) ? waitsOnWork12(tag) : waitsOnWork(tag as StateTag13))
+
+const client12States: ReadonlySet<string> = new Set([
+  "Wait12ServerCertificate",
+  "Wait12ChainVerdict",
+  "Wait12ServerKeyExchange",
+  "Wait12CertificateRequestOrDone",
+  "Wait12ServerHelloDone",
+  "Wait12ClientSignature",
+  "Wait12NewSessionTicket",
+  "Wait12ServerCcs",
+  "Wait12ServerFinished"
+])
 
 /** The state before `Start`. @since 0.1.0 @category constructors */
 export const initial = (role: Role): State13 =>
   role === "client" ? { _tag: "ClientStart", conn: emptyConn(0x0301) } : { _tag: "ServerStart", conn: emptyConn() }
 
 const roleOf = (s: State13): Role => {
+  if (isState12(s._tag)) return s._tag === "Connected12" ? (s as Of<"Connected12">).role : client12States.has(s._tag) ? "client" : "server"
   switch (s._tag) {
     case "Connected":
     case "Closed":
@@ -49,6 +72,10 @@ const roleOf = (s: State13): Role => {
 /** Whether our Finished is already out (TLS 1.3: the server's comes first). */
 const finishedSent = (s: State13): boolean =>
   s._tag === "Connected" ||
+  s._tag === "Connected12" ||
+  s._tag === "Wait12NewSessionTicket" ||
+  s._tag === "Wait12ServerCcs" ||
+  s._tag === "Wait12ServerFinished" ||
   s._tag === "WaitEndOfEarlyData" ||
   s._tag === "WaitClientCertificate" ||
   s._tag === "WaitClientChainVerdict" ||
@@ -58,10 +85,32 @@ const finishedSent = (s: State13): boolean =>
 /** Dispatches one handshake message to the handler of the state. */
 const onHandshake = (ctx: Ctx, s: State13, m: RawHandshake): State13 => {
   const name = HandshakeType.nameOf(m.type)
-  if (!(expects[s._tag].messages as ReadonlyArray<string>).includes(name)) {
+  if (!(accepts(s._tag).messages as ReadonlyArray<string>).includes(name)) {
     return abort(misbehaved("unexpected_message", `${name} in state ${s._tag}`))
   }
   switch (s._tag) {
+    case "Wait12ServerCertificate":
+      return Client12.onServerCertificate(ctx, s, m)
+    case "Wait12ServerKeyExchange":
+      return Client12.onServerKeyExchange(ctx, s, m)
+    case "Wait12CertificateRequestOrDone":
+      return Client12.onRequestOrDone(ctx, s, m)
+    case "Wait12ServerHelloDone":
+      return Client12.onServerHelloDone(ctx, s, m)
+    case "Wait12NewSessionTicket":
+      return Client12.onNewSessionTicket12(ctx, s, m)
+    case "Wait12ServerFinished":
+      return Client12.onServerFinished12(ctx, s, m)
+    case "Wait12ClientCertificate":
+      return Server12.onClientCertificate12(ctx, s, m)
+    case "Wait12ClientKeyExchange":
+      return Server12.onClientKeyExchange(ctx, s, m)
+    case "Wait12ClientCertificateVerify":
+      return Server12.onClientCertificateVerify12(ctx, s, m)
+    case "Wait12ClientFinished":
+      return Server12.onClientFinished12(ctx, s, m)
+    case "Connected12":
+      return Traffic12.onRenegotiation(ctx, s, m)
     case "WaitServerHello":
       return ClientHello.onServerHello(ctx, s, m)
     case "WaitEncryptedExtensions":
@@ -93,6 +142,7 @@ const onHandshake = (ctx: Ctx, s: State13, m: RawHandshake): State13 => {
 
 /** RFC 8446 §5: a compatibility ChangeCipherSpec is allowed only between the first hellos and the Finished. */
 const ccsAllowed = (s: State13): boolean => {
+  if (isState12(s._tag)) return false
   switch (s._tag) {
     case "WaitServerHello":
       return s.retried
@@ -113,7 +163,10 @@ const onAlert = (ctx: Ctx, s: State13, content: Uint8Array): State13 => {
   const [level, description] = [content[0]!, content[1]!]
   ctx.out.emit({ _tag: "AlertReceived", level, description })
   if (description === AlertDescription.values.close_notify && s._tag === "Connected") return Traffic.onCloseNotify(ctx, s)
+  if (description === AlertDescription.values.close_notify && s._tag === "Connected12") return Traffic12.onCloseNotify12(ctx, s)
   if (description === AlertDescription.values.user_canceled && level === 1) return s
+  // RFC 5246 §7.2.2: a warning other than close_notify leaves a TLS 1.2 connection open
+  if (level === 1 && s._tag === "Connected12") return s
   const reason: TlsErrorReason = {
     _tag: "AlertReceived",
     alert: AlertDescription.nameOf(description) as never,
@@ -129,7 +182,7 @@ const pump = (ctx: Ctx, start: State13): State13 => {
   let s = start
   for (;;) {
     ctx.latest = s
-    if (s._tag === "Closed" || waitsOnWork(s._tag)) return s
+    if (s._tag === "Closed" || waiting(s._tag)) return s
     const nm = nextMessage(s.conn)
     if (nm.message !== undefined) {
       s = onHandshake(ctx, { ...s, conn: nm.conn } as State13, nm.message)
@@ -149,11 +202,20 @@ const pump = (ctx: Ctx, start: State13): State13 => {
         s = onAlert(ctx, s, r.content)
         break
       case ContentType.values.change_cipher_spec:
-        if (r.protected || !ccsAllowed(s) || r.content.length !== 1 || r.content[0] !== 1) {
-          abort(misbehaved("unexpected_message", "ChangeCipherSpec out of place"))
+        if (r.content.length !== 1 || r.content[0] !== 1 || s.conn.reassembler.hasPending) abort(misbehaved("unexpected_message", "malformed ChangeCipherSpec"))
+        if (isState12(s._tag)) {
+          // RFC 5246 §7.1: exactly where it belongs; an early one is CVE-2014-0224
+          if (!expects12[s._tag].ccs || s.conn.messages.length > 0) abort(misbehaved("unexpected_message", `ChangeCipherSpec in state ${s._tag}`))
+          s = s._tag === "Wait12ServerCcs" ? Client12.onServerCcs(ctx, s) : Server12.onClientCcs(ctx, s as Of<"Wait12ClientCcs">)
+          break
         }
+        if (r.protected || !ccsAllowed(s)) abort(misbehaved("unexpected_message", "ChangeCipherSpec out of place"))
         break
       case ContentType.values.application_data:
+        if (s._tag === "Connected12") {
+          s = Traffic12.onApplicationData12(ctx, s, r.content)
+          break
+        }
         if (s._tag === "WaitEndOfEarlyData") {
           // accepted 0-RTT data: delivered apart from application data (it may be replayed, RFC 8446 §8)
           if (r.content.length > 0) ctx.out.emit({ _tag: "EarlyData", data: r.content })
@@ -178,9 +240,13 @@ const onEvent = (ctx: Ctx, s: State13, e: Event): State13 => {
     case "Received":
       return pump(ctx, { ...s, conn: receive(s.conn, e.bytes) } as State13)
     case "ChainVerdict":
+      if (s._tag === "Wait12ChainVerdict") return pump(ctx, Client12.onChainVerdict12(ctx, s, e))
+      if (s._tag === "Wait12ClientChainVerdict") return pump(ctx, Server12.onClientChainVerdict12(ctx, s, e))
       if (s._tag === "WaitChainVerdict") return pump(ctx, ClientFlight.onChainVerdict(ctx, s, e))
       return pump(ctx, ServerFlight.onClientChainVerdict(ctx, s as Of<"WaitClientChainVerdict">, e))
     case "Signed":
+      if (s._tag === "Wait12ClientSignature") return pump(ctx, Client12.onClientSigned12(ctx, s, e))
+      if (s._tag === "Wait12ServerSignature") return pump(ctx, Server12.onServerSigned12(ctx, s, e))
       if (s._tag === "WaitClientSignature") return pump(ctx, ClientFlight.onClientSigned(ctx, s, e))
       return pump(ctx, ServerFlight.onServerSigned(ctx, s as Of<"WaitServerSignature">, e))
     case "KeyAgreed":
@@ -188,10 +254,12 @@ const onEvent = (ctx: Ctx, s: State13, e: Event): State13 => {
     case "TicketRedeemed":
       return pump(ctx, ServerHello.onTicketRedeemed(ctx, s as Of<"WaitTicketRedemption">, e))
     case "Write":
+      if (s._tag === "Connected12") return Traffic12.onWrite12(ctx, s, e)
       return Traffic.onWrite(ctx, s as Of<"Connected">, e)
     case "RequestKeyUpdate":
       return Traffic.onKeyUpdateRequest(ctx, s as Of<"Connected">, e)
     case "Close":
+      if (s._tag === "Connected12") return Traffic12.onClose12(ctx, s)
       if (s._tag === "Connected") return Traffic.onClose(ctx, s)
       return abort(localFailure("closed by the application during the handshake", "user_canceled"))
     case "TransportClosed":
@@ -209,7 +277,7 @@ const onEvent = (ctx: Ctx, s: State13, e: Event): State13 => {
 const fail = (ctx: Ctx, s: State13, reason: TlsErrorReason): State13 => {
   const alert = alertFor(reason)
   let conn: Conn = s.conn
-  const writeClosed = s._tag === "Connected" && s.traffic.closeSent
+  const writeClosed = (s._tag === "Connected" && s.traffic.closeSent) || (s._tag === "Connected12" && s.closeSent)
   if (alert !== undefined && !writeClosed && s._tag !== "Closed") {
     const description = AlertDescription.values[alert]
     const level = alert === "user_canceled" ? 1 : 2
@@ -238,12 +306,12 @@ export const step = (deps: Deps, state: State13, event: Event): StepResult<State
     out,
     role: roleOf(state),
     now: "now" in event ? event.now : 0,
-    entropy: "entropy" in event ? event.entropy : EMPTY,
+    entropy: ("entropy" in event ? event.entropy : undefined) ?? EMPTY,
     latest: undefined
   }
   let next: State13
   try {
-    if (!(expects[state._tag].events as ReadonlyArray<string>).includes(event._tag)) {
+    if (!(accepts(state._tag).events as ReadonlyArray<string>).includes(event._tag)) {
       abort(misbehaved("unexpected_message", `event ${event._tag} in state ${state._tag}`))
     }
     next = onEvent(ctx, state, event)
@@ -262,9 +330,23 @@ export const needsEntropy = (s: State13): number => {
     case "ClientStart":
       return 512
     case "WaitServerHello":
-      return s.retried ? 0 : 128
+      // a retried key share (TLS 1.3), or the ClientKeyExchange of a TLS 1.2 answer in the same flight
+      return s.retried ? 0 : Math.max(128, Client12.keyExchangeEntropy)
+    case "Wait12ServerCertificate":
+    case "Wait12ChainVerdict":
+    case "Wait12ServerKeyExchange":
+    case "Wait12CertificateRequestOrDone":
+    case "Wait12ServerHelloDone":
+      return Client12.keyExchangeEntropy
+    case "Wait12ClientCertificate":
+    case "Wait12ClientChainVerdict":
+    case "Wait12ClientKeyExchange":
+    case "Wait12ClientCertificateVerify":
+    case "Wait12ClientCcs":
+    case "Wait12ClientFinished":
+      return 64
     case "WaitClientHello":
-      return ServerHello.helloEntropy
+      return Math.max(ServerHello.helloEntropy, Server12.helloEntropy12)
     case "WaitEndOfEarlyData":
     case "WaitClientCertificate":
     case "WaitClientChainVerdict":
@@ -277,7 +359,8 @@ export const needsEntropy = (s: State13): number => {
 }
 
 /** @since 0.1.0 */
-export const phase = (s: State13): "handshake" | "open" | "closed" => (s._tag === "Closed" ? "closed" : s._tag === "Connected" ? "open" : "handshake")
+export const phase = (s: State13): "handshake" | "open" | "closed" =>
+  s._tag === "Closed" ? "closed" : s._tag === "Connected" || s._tag === "Connected12" ? "open" : "handshake"
 
 /** The TLS 1.3 machine. @since 0.1.0 */
 export const machine: Machine<State13> = { initial, step, needsEntropy, phase }

@@ -16,7 +16,8 @@ import { makeConfig } from "../../src/machine/config.js"
 import type { Event, EventTag } from "../../src/machine/events.js"
 import { eventTags } from "../../src/machine/events.js"
 import { makeCipher, Record13 } from "../../src/record/index.js"
-import { expects, machine, waitsOnWork, type State13, type StateTag } from "../../src/tls13/index.js"
+import { expects, machine, waitsOnWork, type State13 } from "../../src/tls13/index.js"
+import type { StateTag } from "../../src/tls13/state.js"
 import { entropyStream, makeCredential } from "./harness.js"
 import { encapsulateEntropyLength, signEntropyLength } from "../../src/crypto/provider.js"
 import { groupName, schemeName } from "../../src/tls13/index.js"
@@ -38,7 +39,8 @@ const collect = (clientConfig: TlsConfig, serverConfig: TlsConfig): unknown => {
   ]
   const [client, server] = parties as [(typeof parties)[0], (typeof parties)[0]]
   const note = (p: (typeof parties)[0]) => {
-    if (!seen.has(p.state._tag)) seen.set(p.state._tag, { state: p.state, config: p.config })
+    const tag = p.state._tag as StateTag
+    if (!seen.has(tag)) seen.set(tag, { state: p.state, config: p.config })
   }
   const step = (p: (typeof parties)[0], e: Event) => {
     note(p)

@@ -78,7 +78,12 @@ const run = (o: Options, p: Party, event: Event): Uint8Array[] => {
   const sent: Array<Uint8Array> = []
   const queue: Array<Event> = [event]
   while (queue.length > 0) {
-    const e = queue.shift()!
+    const queued = queue.shift()!
+    // answers to work carry the entropy the state asks for, as the driver does
+    const e: Event =
+      queued._tag === "ChainVerdict" || queued._tag === "Signed" || queued._tag === "KeyAgreed" || queued._tag === "TicketRedeemed"
+        ? { ...queued, entropy: p.entropy(machine.needsEntropy(p.state)) }
+        : queued
     const r = machine.step({ crypto: o.crypto, config: p.config }, p.state, e)
     p.state = r.state
     for (const a of r.actions) {

@@ -40,6 +40,7 @@ const certDer = (() => {
 
 /** The trace's ClientHello: what it offers beyond what we implement is advertised verbatim. */
 const clientConfig = makeConfig({
+  versions: [0x0304],
   serverName: "server",
   cipherSuites: [0x1301, 0x1303, 0x1302],
   groups: [0x1d, 0x17, 0x18],
@@ -129,6 +130,7 @@ const rsaKey = () => {
 describe("RFC 8448 §3 as the server", () => {
   it("ServerHello, EncryptedExtensions and Certificate byte-exact; CertificateVerify verifies", () => {
     const config = makeConfig({
+      versions: [0x0304],
       cipherSuites: [0x1301, 0x1303, 0x1302],
       groups: [0x1d, 0x17, 0x18],
       recordSizeLimit: 0x4001,

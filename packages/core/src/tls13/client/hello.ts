@@ -38,6 +38,9 @@ import {
 import { decode13, logSecret, mustEndRecord, trace, type Ctx } from "../context.js"
 import { isFresh, obfuscatedAge } from "../session.js"
 import type { ClientHelloSent, ClientState } from "../state.js"
+import { onServerHello12 } from "../../tls12/client.js"
+import { suite12 } from "../../tls12/common.js"
+import type { State12 } from "../../tls12/state.js"
 
 const T = ExtensionType.values
 
@@ -55,7 +58,21 @@ const guessedGroups = (config: TlsConfig): ReadonlyArray<number> =>
 const isIp = (name: string): boolean => /^[0-9.]+$/.test(name) || name.includes(":")
 
 /** The extension types in our default order. */
-const defaultOrder: ReadonlyArray<number> = [T.server_name, T.supported_groups, T.key_share, T.supported_versions, T.signature_algorithms, T.psk_key_exchange_modes, T.record_size_limit, T.application_layer_protocol_negotiation, T.cookie]
+const defaultOrder: ReadonlyArray<number> = [
+  T.server_name,
+  T.ec_point_formats,
+  T.supported_groups,
+  T.key_share,
+  T.supported_versions,
+  T.signature_algorithms,
+  T.psk_key_exchange_modes,
+  T.record_size_limit,
+  T.application_layer_protocol_negotiation,
+  T.extended_master_secret,
+  T.session_ticket,
+  T.renegotiation_info,
+  T.cookie
+]
 
 const buildExtensions = (
   config: TlsConfig,
@@ -64,12 +81,24 @@ const buildExtensions = (
   offer: { readonly identity: Uint8Array; readonly age: number; readonly binderLength: number; readonly early: boolean } | undefined
 ): ReadonlyArray<ClientHelloExtension> => {
   const exts: Array<ClientHelloExtension> = []
+  const v13 = config.versions.includes(0x0304)
+  const v12 = config.versions.includes(0x0303)
   if (config.serverName !== undefined && !isIp(config.serverName)) exts.push(Ext.serverName(config.serverName))
   exts.push({ _tag: "supported_groups", namedGroupList: config.advertise?.groups ?? config.groups })
-  exts.push({ _tag: "key_share", clientShares: shares.map((s) => ({ group: s.group, keyExchange: s.publicKey })) })
-  exts.push({ _tag: "supported_versions", versions: config.versions })
+  if (v13) {
+    exts.push({ _tag: "key_share", clientShares: shares.map((s) => ({ group: s.group, keyExchange: s.publicKey })) })
+    exts.push({ _tag: "supported_versions", versions: config.versions })
+  }
   exts.push({ _tag: "signature_algorithms", supportedSignatureAlgorithms: config.advertise?.signatureSchemes ?? config.signatureSchemes })
-  exts.push({ _tag: "psk_key_exchange_modes", keModes: config.pskModes })
+  if (v13) exts.push({ _tag: "psk_key_exchange_modes", keModes: config.pskModes })
+  if (v12) {
+    // TLS 1.2: uncompressed points (RFC 8422 §5.1.2), the extended master secret (RFC 7627),
+    // secure renegotiation (RFC 5746), and a ticket request (RFC 5077).
+    exts.push({ _tag: "ec_point_formats", ecPointFormatList: [0] })
+    exts.push({ _tag: "extended_master_secret" })
+    exts.push({ _tag: "renegotiation_info", renegotiatedConnection: new Uint8Array(0) })
+    exts.push({ _tag: "session_ticket", ticket: new Uint8Array(0) })
+  }
   if (config.recordSizeLimit !== undefined) exts.push({ _tag: "record_size_limit", recordSizeLimit: config.recordSizeLimit })
   if (config.alpn.length > 0) exts.push(Ext.alpn(config.alpn))
   if (cookie !== undefined) exts.push({ _tag: "cookie", cookie })
@@ -142,20 +171,24 @@ const clientHello = (
  */
 export const start = (ctx: Ctx, state: Extract<ClientState, { _tag: "ClientStart" }>): ClientState => {
   const { config, crypto } = ctx.deps
-  if (!config.versions.includes(0x0304)) abort(incompatible("protocol_version", "TLS 1.3 is not enabled"))
+  if (!config.versions.includes(0x0304) && !config.versions.includes(0x0303)) abort(incompatible("protocol_version", "neither TLS 1.3 nor TLS 1.2 is enabled"))
   const e = ctx.entropy
   if (e.length < startEntropy(config)) abort({ _tag: "LocalFailure", alert: "internal_error", detail: "Start carries too little entropy" })
   const random = e.slice(0, 32)
   const sessionId = config.middleboxCompat ? e.slice(32, 64) : new Uint8Array(0)
   let at = 64
-  const shares = guessedGroups(config).map((g) => {
+  const shares = (config.versions.includes(0x0304) ? guessedGroups(config) : []).map((g) => {
     const n = keyShareSeedLength[groupName(g)!]
     const share = holdShare(g, crypto.generateKeyShare(groupName(g)!, e.subarray(at, at + n)))
     at += n
     return share
   })
-  const cipherSuites = config.cipherSuites.filter((s) => suite13(s) !== undefined)
-  if (cipherSuites.length === 0) abort(incompatible("handshake_failure", "no TLS 1.3 cipher suite is enabled"))
+  const cipherSuites = config.cipherSuites.filter(
+    (s) =>
+      (config.versions.includes(0x0304) && suite13(s) !== undefined) ||
+      (config.versions.includes(0x0303) && suite12(s) !== undefined && config.tls12KeyExchanges.includes(suite12(s)!.kx))
+  )
+  if (cipherSuites.length === 0) abort(incompatible("handshake_failure", "no cipher suite is enabled"))
   const session = config.session
   const sessionSuite = session === undefined ? undefined : suite13(session.cipherSuite)
   const offer =
@@ -206,14 +239,15 @@ export const sendCompatCcs = (ctx: Ctx, from = "WaitFinished"): void => {
  *
  * @since 0.1.0
  */
-export const onServerHello = (ctx: Ctx, state: Extract<ClientState, { _tag: "WaitServerHello" }>, m: RawHandshake): ClientState => {
+export const onServerHello = (ctx: Ctx, state: Extract<ClientState, { _tag: "WaitServerHello" }>, m: RawHandshake): ClientState | State12 => {
   const msg = decode13(m)
   if (msg._tag === "HelloRetryRequest") return onRetry(ctx, state, msg, m)
   if (msg._tag !== "ServerHello") return abort(misbehaved("unexpected_message", `expected ServerHello, got ${msg._tag}`))
-  mustEndRecord(m)
   const { crypto, config } = ctx.deps
   const hello = state.hello
   const selected = Ext.find(msg.extensions, "supported_versions")
+  if (selected === undefined && config.versions.includes(0x0303)) return onServerHello12(ctx, state, msg, m)
+  mustEndRecord(m)
   if (selected === undefined) {
     // A TLS 1.2 (or older) ServerHello: RFC 8446 §4.1.3 downgrade protection, then refuse.
     failIfDowngrade(msg.random, [DOWNGRADE_TLS12, DOWNGRADE_TLS11])

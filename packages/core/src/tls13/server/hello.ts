@@ -16,6 +16,8 @@ import { decode13, mustEndRecord, trace, type Ctx } from "../context.js"
 import type { ServerPending, ServerState } from "../state.js"
 import { serverFlight } from "./flight.js"
 import * as Psk from "./psk.js"
+import { onClientHello12 } from "../../tls12/server.js"
+import type { State12 } from "../../tls12/state.js"
 
 type S<T extends ServerState["_tag"]> = Extract<ServerState, { _tag: T }>
 
@@ -56,7 +58,7 @@ const checkClientHello = (ch: ClientHello): void => {
  *
  * @since 0.1.0
  */
-export const onClientHello = (ctx: Ctx, state: S<"WaitClientHello">, m: RawHandshake): ServerState => {
+export const onClientHello = (ctx: Ctx, state: S<"WaitClientHello">, m: RawHandshake): ServerState | State12 => {
   mustEndRecord(m)
   const { crypto, config } = ctx.deps
   const ch = decode13(m)
@@ -64,7 +66,11 @@ export const onClientHello = (ctx: Ctx, state: S<"WaitClientHello">, m: RawHands
   const exts = ch.extensions ?? []
   const versions = Ext.find(exts, "supported_versions")
   if (versions === undefined || !versions.versions.includes(0x0304) || !config.versions.includes(0x0304)) {
-    abort(incompatible("protocol_version", "the client does not offer TLS 1.3"))
+    // The highest version both support is TLS 1.2 (or there is none: protocol_version).
+    if (state.retry === undefined && config.versions.includes(0x0303) && (versions === undefined || versions.versions.includes(0x0303))) {
+      return onClientHello12(ctx, state, ch, m)
+    }
+    abort(incompatible("protocol_version", "no protocol version in common"))
   }
   checkClientHello(ch)
   const retry = state.retry
