@@ -276,10 +276,9 @@ export const connect = <S, E>(
           const { workEntropy } = next
           // the answer to work may let buffered input proceed (a TLS 1.2 ServerHelloDone after the
           // chain verdict): it carries the entropy the state asks for, like Received does
-          const event =
+          const isAnswer =
             next.event._tag === "ChainVerdict" || next.event._tag === "Signed" || next.event._tag === "KeyAgreed" || next.event._tag === "TicketRedeemed"
-              ? { ...next.event, entropy: yield* eventEntropy() }
-              : next.event
+          const event = isAnswer && machine.needsEntropy(state) > 0 ? { ...next.event, entropy: yield* eventEntropy() } : next.event
           const result = machine.step(deps, state, event)
           state = result.state
           if (options.observe) options.observe({ event, workEntropy, actions: result.actions, at: yield* Clock.currentTimeMillis })
