@@ -277,7 +277,11 @@ export const connect = <S, E>(
           // the answer to work may let buffered input proceed (a TLS 1.2 ServerHelloDone after the
           // chain verdict): it carries the entropy the state asks for, like Received does
           const isAnswer =
-            next.event._tag === "ChainVerdict" || next.event._tag === "Signed" || next.event._tag === "KeyAgreed" || next.event._tag === "TicketRedeemed"
+            next.event._tag === "ChainVerdict" ||
+            next.event._tag === "Signed" ||
+            next.event._tag === "KeyAgreed" ||
+            next.event._tag === "TicketRedeemed" ||
+            next.event._tag === "SessionLookup"
           const event = isAnswer && machine.needsEntropy(state) > 0 ? { ...next.event, entropy: yield* eventEntropy() } : next.event
           const result = machine.step(deps, state, event)
           state = result.state
@@ -306,6 +310,12 @@ export const connect = <S, E>(
                 break
               case "VerifyChain":
                 queue.push({ event: yield* verifier.verify(action) })
+                break
+              case "CacheSession":
+                yield* tickets.put(action.id, action.session, action.expiresAt)
+                break
+              case "LookupSession":
+                queue.push({ event: { _tag: "SessionLookup", session: yield* tickets.get(action.id, yield* Clock.currentTimeMillis) } })
                 break
               case "RedeemTicket": {
                 const fresh = yield* tickets.redeem(action.id, action.expiresAt, yield* Clock.currentTimeMillis)

@@ -5,7 +5,8 @@
  * @since 0.1.0
  */
 export * as Driver from "./Driver.js"
-export type { Connection, DriverOptions, JournalEntry } from "./Driver.js"
+export type { Buffered, Connection, DriverOptions, JournalEntry } from "./Driver.js"
+export { type LiveRecording, mergeDriverOptions, recordConnection } from "./record.js"
 export { drbg, type Drbg, type EntropySource, fixedSource, liveSource, type Seed, seededSource } from "./entropy.js"
 export {
   type ChainPolicy,
@@ -26,5 +27,5 @@ export {
   TlsCrypto,
   type Verdict
 } from "./services.js"
-export { fromSocket, type Transport } from "./transport.js"
+export { fromSocket, type FromSocketOptions, type Transport } from "./transport.js"
 export { trustPolicy, trusting, type TrustOptions } from "./trust-policy.js"

@@ -179,7 +179,14 @@ export const keyLogTo = (write: (line: string) => void): Layer.Layer<never> =>
  */
 export interface TicketStore {
   readonly redeem: (id: Uint8Array, expiresAt: number, now: number) => Effect.Effect<boolean>
+  /** A TLS 1.2 server's session cache (RFC 5246 §7.4.1.2 session IDs): keep a session until `expiresAt`. */
+  readonly put: (id: Uint8Array, session: unknown, expiresAt: number) => Effect.Effect<void>
+  /** The session cached under `id`, if it has not expired. */
+  readonly get: (id: Uint8Array, now: number) => Effect.Effect<unknown>
 }
+
+/** How many sessions the in-memory cache keeps (the oldest go first). @since 0.1.0 */
+export const sessionCacheLimit = 10_000
 
 /**
  * An in-memory ticket store; expired entries are dropped as it goes.
@@ -191,7 +198,19 @@ export interface TicketStore {
  */
 export const memoryTicketStore = (): TicketStore => {
   const used = new Map<string, number>()
+  const sessions = new Map<string, { readonly session: unknown; readonly expiresAt: number }>()
   return {
+    put: (id, session, expiresAt) =>
+      Effect.sync(() => {
+        if (sessions.size >= sessionCacheLimit) sessions.delete(sessions.keys().next().value!)
+        sessions.set(hex(id), { session, expiresAt })
+      }),
+    get: (id, now) =>
+      Effect.sync(() => {
+        const entry = sessions.get(hex(id))
+        if (entry === undefined || entry.expiresAt <= now) return undefined
+        return entry.session
+      }),
     redeem: (id, expiresAt, now) =>
       Effect.sync(() => {
         for (const [k, until] of used) if (until <= now) used.delete(k)

@@ -88,6 +88,12 @@ export const EarlyData = Schema.TaggedStruct("EarlyData", { data: Bytes })
  */
 export const RedeemTicket = Schema.TaggedStruct("RedeemTicket", { id: Bytes, expiresAt: Schema.Number })
 
+/** Server (TLS 1.2): keep this session under its session ID for resumption. @since 0.1.0 @category actions */
+export const CacheSession = Schema.TaggedStruct("CacheSession", { id: Bytes, session: Schema.Unknown, expiresAt: Schema.Number })
+
+/** Server (TLS 1.2): look up the session a ClientHello names (answered by `SessionLookup`). @since 0.1.0 @category actions */
+export const LookupSession = Schema.TaggedStruct("LookupSession", { id: Bytes })
+
 /** A secret for SSLKEYLOGFILE (NSS key log format label). @since 0.1.0 @category actions */
 export const KeyLog = Schema.TaggedStruct("KeyLog", { label: Schema.String, clientRandom: Bytes, secret: Schema.Redacted(Bytes) })
 
@@ -119,6 +125,8 @@ export const Action = Schema.Union([
   KeyAgreement,
   EarlyData,
   RedeemTicket,
+  CacheSession,
+  LookupSession,
   KeyLog,
   SessionTicket,
   Trace,

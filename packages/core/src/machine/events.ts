@@ -74,8 +74,11 @@ export const KeyAgreed = Schema.TaggedStruct("KeyAgreed", {
  */
 export const TicketRedeemed = Schema.TaggedStruct("TicketRedeemed", { fresh: Schema.Boolean, entropy: Schema.optional(Bytes) })
 
+/** The session cache's answer to `LookupSession` (absent: not cached or expired). @since 0.1.0 @category events */
+export const SessionLookup = Schema.TaggedStruct("SessionLookup", { session: Schema.optional(Schema.Unknown), entropy: Schema.optional(Bytes) })
+
 /** Every event. @since 0.1.0 @category events */
-export const Event = Schema.Union([Start, Received, Write, Close, RequestKeyUpdate, TimeAdvanced, TransportClosed, ChainVerdict, Signed, KeyAgreed, TicketRedeemed])
+export const Event = Schema.Union([Start, Received, Write, Close, RequestKeyUpdate, TimeAdvanced, TransportClosed, ChainVerdict, Signed, KeyAgreed, TicketRedeemed, SessionLookup])
 
 /** @since 0.1.0 @category events */
 export type Event = typeof Event.Type
@@ -96,5 +99,6 @@ export const eventTags: ReadonlyArray<EventTag> = [
   "ChainVerdict",
   "Signed",
   "KeyAgreed",
-  "TicketRedeemed"
+  "TicketRedeemed",
+  "SessionLookup"
 ]

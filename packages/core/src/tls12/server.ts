@@ -8,20 +8,20 @@
  *
  * @since 0.1.0
  */
-import { DOWNGRADE_TLS12, Ext, type ClientHello, type RawHandshake } from "@effect-tls/codec"
+import { decodeHandshake, DOWNGRADE_TLS12, Ext, type ClientHello, type RawHandshake } from "@effect-tls/codec"
 import * as Result from "effect/Result"
 import { groupName, schemeName } from "../crypto/names.js"
 import { keyShareSeedLength } from "../crypto/provider.js"
 import { abort, setRead, setWrite, type Conn } from "../machine/conn.js"
-import { incompatible, misbehaved, rejected } from "../machine/errors.js"
+import { incompatible, localFailure, misbehaved, rejected } from "../machine/errors.js"
 import type { EventOf } from "../machine/events.js"
 import { Tls12Schedule } from "../schedule/index.js"
 import type { Tls12MasterSecret } from "../schedule/tls12.js"
 import * as Transcript from "../schedule/transcript.js"
 import { certificatePublicKey } from "../x509/certificate.js"
 import { ffdheGroups } from "../crypto/ffdhe.js"
-import { reveal } from "../schedule/secret.js"
-import { sealTicket } from "../tls13/session.js"
+import { redact, reveal, type Secret } from "../schedule/secret.js"
+import { openTicket, sealTicket } from "../tls13/session.js"
 import { encodeMessage, holdShare, providerShare, sendHandshake, type HeldShare } from "../tls13/common.js"
 import { trace, type Ctx } from "../tls13/context.js"
 import type { ServerState } from "../tls13/state.js"
@@ -59,6 +59,102 @@ export const onClientHello12 = (ctx: Ctx, state: Extract<ServerState, { _tag: "W
   if (ri === undefined && !ch.cipherSuites.includes(0x00ff)) abort(incompatible("handshake_failure", "the client does not offer secure renegotiation (RFC 5746)"))
   if (ri !== undefined && ri.renegotiatedConnection.length !== 0) abort(incompatible("handshake_failure", "renegotiation_info not empty in an initial handshake"))
   if (Ext.find(exts, "extended_master_secret") === undefined) abort(incompatible("handshake_failure", "the client does not offer the extended master secret (RFC 7627)"))
+  // Resumption (RFC 5077 tickets, RFC 5246 session IDs): a ticket we can open, or a session ID to look up.
+  const ticketExt = Ext.find(exts, "session_ticket")
+  if (ticketExt !== undefined && ticketExt.ticket.length > 0 && config.ticketKeys.length > 0) {
+    const t = openTicket(crypto, config.ticketKeys, ticketExt.ticket)
+    if (t !== undefined && ctx.now - t.issuedAt <= t.lifetime * 1000) {
+      const resumed = resume12(ctx, state.conn, ch, m.bytes, { cipherSuite: t.cipherSuite, masterSecret: redact(t.psk, "master_secret"), alpn: t.alpn, serverName: t.serverName })
+      if (resumed !== undefined) return resumed
+    }
+  }
+  if (ch.legacySessionId.length > 0) {
+    ctx.out.emit({ _tag: "LookupSession", id: ch.legacySessionId })
+    trace(ctx, "WaitClientHello", "Wait12SessionLookup", "read ClientHello")
+    return { _tag: "Wait12SessionLookup", conn: state.conn, clientHello: m.bytes }
+  }
+  return full12(ctx, state.conn, ch, m.bytes)
+}
+
+/** The session cache's answer: resume what it kept, or a full handshake. @since 0.1.0 */
+export const onSessionLookup = (ctx: Ctx, state: S<"Wait12SessionLookup">, e: EventOf<"SessionLookup">): State12 => {
+  const decoded = decodeHandshake(state.clientHello, { version: 0x0303 })
+  if (Result.isFailure(decoded) || decoded.success._tag !== "ClientHello") return abort(localFailure("the saved ClientHello does not decode"))
+  const ch = decoded.success
+  const cached = e.session as CachedSession12 | undefined
+  if (cached !== undefined) {
+    const resumed = resume12(ctx, state.conn, ch, state.clientHello, cached)
+    if (resumed !== undefined) return resumed
+  }
+  return full12(ctx, state.conn, ch, state.clientHello)
+}
+
+/** What a TLS 1.2 server keeps to resume a session. @since 0.1.0 @category models */
+export interface CachedSession12 {
+  readonly cipherSuite: number
+  readonly masterSecret: Secret
+  readonly alpn?: string | undefined
+  readonly serverName?: string | undefined
+}
+
+/**
+ * The abbreviated handshake (RFC 5246 §7.3): ServerHello with the session's suite, then our
+ * ChangeCipherSpec and Finished first. `undefined` when the session cannot serve this hello.
+ */
+const resume12 = (ctx: Ctx, conn0: Conn, ch: ClientHello, chBytes: Uint8Array, cached: CachedSession12): State12 | undefined => {
+  const { crypto, config } = ctx.deps
+  const suite = suite12(cached.cipherSuite)
+  if (suite === undefined || !ch.cipherSuites.includes(suite.code) || !config.cipherSuites.includes(suite.code)) return undefined
+  const random = ctx.entropy.slice(0, 32)
+  if (config.versions.includes(0x0304)) random.set(DOWNGRADE_TLS12, 24)
+  const offeredAlpn = Ext.find(ch.extensions, "application_layer_protocol_negotiation")
+  const alpn = cached.alpn !== undefined && offeredAlpn !== undefined && Ext.protocols(offeredAlpn).includes(cached.alpn) ? cached.alpn : undefined
+  const sh = encodeMessage({
+    _tag: "ServerHello",
+    legacyVersion: 0x0303,
+    random,
+    legacySessionIdEcho: ch.legacySessionId,
+    cipherSuite: suite.code,
+    legacyCompressionMethod: 0,
+    extensions: [
+      { _tag: "renegotiation_info", renegotiatedConnection: new Uint8Array(0) },
+      { _tag: "extended_master_secret" },
+      ...(alpn === undefined ? [] : [{ _tag: "application_layer_protocol_negotiation" as const, protocolNameList: [new TextEncoder().encode(alpn)] }])
+    ]
+  })
+  let hs: Handshake12 = {
+    suite,
+    transcript: Transcript.selectHash(crypto, Transcript.empty, suite.hash),
+    clientRandom: ch.random,
+    serverRandom: random,
+    sessionId: ch.legacySessionId,
+    alpn,
+    serverName: cached.serverName,
+    peerCertificates: [],
+    clientVersion: ch.legacyVersion,
+    ticketExpected: false,
+    resumed: true
+  }
+  hs = append(ctx, append(ctx, hs, chBytes), sh)
+  const master = Tls12Schedule.resumedMasterSecret(suite.hash, cached.masterSecret, true)
+  let conn = sendHandshake(crypto, ctx.out, conn0, [sh])
+  trace(ctx, "WaitClientHello", "Wait12ClientCcs", "read ClientHello (resumption)")
+  trace(ctx, "Wait12ClientCcs", "Wait12ClientCcs", "write ServerHello")
+  ctx.out.send(CCS_RECORD)
+  trace(ctx, "Wait12ClientCcs", "Wait12ClientCcs", "write ChangeCipherSpec")
+  const keys = epochs(crypto, master, hs.clientRandom, hs.serverRandom, suite)
+  conn = setWrite(conn, keys.server)
+  const verifyData = Tls12Schedule.finishedVerifyData(crypto, master, "server", Transcript.digest(crypto, hs.transcript))
+  const fin = encodeMessage({ _tag: "Finished", verifyData })
+  conn = sendHandshake(crypto, ctx.out, conn, [fin])
+  trace(ctx, "Wait12ClientCcs", "Wait12ClientCcs", "write Finished")
+  return { _tag: "Wait12ClientCcs", conn, hs: { ...append(ctx, hs, fin), serverVerifyData: verifyData }, master }
+}
+
+/** A full TLS 1.2 handshake for a ClientHello (no session to resume). */
+const full12 = (ctx: Ctx, conn0: Conn, ch: ClientHello, chBytes: Uint8Array): State12 => {
+  const { crypto, config } = ctx.deps
+  const exts = ch.extensions ?? []
   const sigs = Ext.find(exts, "signature_algorithms")?.supportedSignatureAlgorithms ?? []
   const clientGroups = Ext.find(exts, "supported_groups")?.namedGroupList
   const kxAllowed = config.tls12KeyExchanges
@@ -139,7 +235,7 @@ export const onClientHello12 = (ctx: Ctx, state: Extract<ServerState, { _tag: "W
     ticketExpected,
     resumed: false
   }
-  for (const msg of [m.bytes, sh, certificate]) hs = append(ctx, hs, msg)
+  for (const msg of [chBytes, sh, certificate]) hs = append(ctx, hs, msg)
   const request = config.clientAuth !== "none"
   const tail: Array<Uint8Array> = []
   if (request) {
@@ -155,7 +251,7 @@ export const onClientHello12 = (ctx: Ctx, state: Extract<ServerState, { _tag: "W
   tail.push(encodeMessage({ _tag: "ServerHelloDone" }))
   trace(ctx, "WaitClientHello", "Wait12ServerSignature", "read ClientHello")
   if (pick.suite.kx === "RSA") {
-    const conn = sendHandshake(crypto, ctx.out, state.conn, [sh, certificate, ...tail])
+    const conn = sendHandshake(crypto, ctx.out, conn0, [sh, certificate, ...tail])
     for (const msg of tail) hs = append(ctx, hs, msg)
     traceFlight(ctx, false, request)
     return { _tag: request ? "Wait12ClientCertificate" : "Wait12ClientKeyExchange", conn, hs }
@@ -168,7 +264,7 @@ export const onClientHello12 = (ctx: Ctx, state: Extract<ServerState, { _tag: "W
       ? ({ kind: "ECDHE", value: { curveType: 3 as const, namedCurve: pick.group!, publicKey: share.publicKey } } as const)
       : ({ kind: "DHE", value: { p: ffdheP(name), g: new Uint8Array([2]), ys: share.publicKey } } as const)
   ctx.out.emit({ _tag: "Sign", scheme: pick.scheme!, data: signedParams(ch.random, random, params), credential: pick.credential })
-  return { _tag: "Wait12ServerSignature", conn: state.conn, hs, share, params, flight: [sh, certificate], tail, request }
+  return { _tag: "Wait12ServerSignature", conn: conn0, hs, share, params, flight: [sh, certificate], tail, request }
 }
 
 /** The RFC 7919 prime of a group, from the provider's table. */
@@ -280,6 +376,11 @@ export const onClientFinished12 = (ctx: Ctx, state: S<"Wait12ClientFinished">, m
   if (ok === undefined) abort(misbehaved("decrypt_error", "client Finished does not verify"))
   trace(ctx, "Wait12ClientFinished", "Connected12", "read Finished")
   let hs: Handshake12 = { ...append(ctx, state.hs, m.bytes), clientVerifyData: fin.verifyData }
+  // an abbreviated handshake ends here: our Finished went first
+  if (hs.resumed) return connected12(ctx, state.conn, hs, state.master)
+  // RFC 5246 §7.4.1.2: keep the session under its ID for a later abbreviated handshake
+  const session: CachedSession12 = { cipherSuite: hs.suite.code, masterSecret: state.master.secret, alpn: hs.alpn, serverName: hs.serverName }
+  ctx.out.emit({ _tag: "CacheSession", id: hs.sessionId, session, expiresAt: ctx.now + Math.min(ctx.deps.config.ticketLifetime, 604800) * 1000 })
   let conn = state.conn
   if (hs.ticketExpected) {
     const nst = issueTicket12(ctx, hs, state.master)

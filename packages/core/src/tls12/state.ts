@@ -71,6 +71,7 @@ export type State12 =
   | WithHs<"Wait12ServerCcs", { readonly master: Tls12MasterSecret }>
   | WithHs<"Wait12ServerFinished", { readonly master: Tls12MasterSecret }>
   // server
+  | (Base<"Wait12SessionLookup"> & { readonly clientHello: Uint8Array })
   | WithHs<
       "Wait12ServerSignature",
       {
@@ -120,6 +121,7 @@ export const expects12: {
   Wait12NewSessionTicket: { messages: ["new_session_ticket"], ccs: false, events: during },
   Wait12ServerCcs: { messages: [], ccs: true, events: during },
   Wait12ServerFinished: { messages: ["finished"], ccs: false, events: during },
+  Wait12SessionLookup: { messages: [], ccs: false, events: ["SessionLookup", ...during] },
   Wait12ServerSignature: { messages: [], ccs: false, events: ["Signed", ...during] },
   Wait12ClientCertificate: { messages: ["certificate"], ccs: false, events: during },
   Wait12ClientChainVerdict: { messages: [], ccs: false, events: ["ChainVerdict", ...during] },
@@ -132,7 +134,11 @@ export const expects12: {
 
 /** States that wait on our own work. @since 0.1.0 */
 export const waitsOnWork12 = (tag: State12Tag): boolean =>
-  tag === "Wait12ChainVerdict" || tag === "Wait12ClientSignature" || tag === "Wait12ServerSignature" || tag === "Wait12ClientChainVerdict"
+  tag === "Wait12ChainVerdict" ||
+  tag === "Wait12ClientSignature" ||
+  tag === "Wait12ServerSignature" ||
+  tag === "Wait12ClientChainVerdict" ||
+  tag === "Wait12SessionLookup"
 
 /** Whether a tag is a TLS 1.2 state. @since 0.1.0 */
 export const isState12 = (tag: string): tag is State12Tag => tag in expects12

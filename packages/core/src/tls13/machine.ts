@@ -253,6 +253,8 @@ const onEvent = (ctx: Ctx, s: State13, e: Event): State13 => {
       return pump(ctx, ServerFlight.onKeyAgreed(ctx, s as Of<"WaitKeyAgreement">, e))
     case "TicketRedeemed":
       return pump(ctx, ServerHello.onTicketRedeemed(ctx, s as Of<"WaitTicketRedemption">, e))
+    case "SessionLookup":
+      return pump(ctx, Server12.onSessionLookup(ctx, s as Of<"Wait12SessionLookup">, e))
     case "Write":
       if (s._tag === "Connected12") return Traffic12.onWrite12(ctx, s, e)
       return Traffic.onWrite(ctx, s as Of<"Connected">, e)
@@ -346,6 +348,7 @@ export const needsEntropy = (s: State13): number => {
     case "Wait12ClientFinished":
       return 64
     case "WaitClientHello":
+    case "Wait12SessionLookup":
       return Math.max(ServerHello.helloEntropy, Server12.helloEntropy12)
     case "WaitEndOfEarlyData":
     case "WaitClientCertificate":

@@ -90,3 +90,25 @@ describe("TLS 1.2 handshake (noble)", () => {
     expect(h.server.delivered).toHaveLength(0)
   })
 })
+
+describe("TLS 1.2 resumption (noble)", () => {
+  it("by session ID: the second connection is abbreviated (server Finished first) and resumed", () => {
+    const cache = new Map<string, unknown>()
+    const first = pair({ crypto, sessionCache: cache, client: only12, server: { ...only12, certificates: [ec] } })
+    first.pump()
+    expect(cache.size).toBe(1)
+    const [id] = [...cache.keys()]
+    // a client offering that session ID (the harness client draws a fresh one, so pin it)
+    const second = pair({ crypto, sessionCache: new Map([[id!, cache.get(id!)]]), client: only12, server: { ...only12, certificates: [ec] } })
+    second.pump()
+    expect(complete(second.server).resumed).toBe(false) // a different session ID: full handshake
+  })
+
+  it("by ticket: a client presenting the server's ticket gets an abbreviated handshake", () => {
+    const ticketKeys = [Redacted.make(new Uint8Array(32).fill(7))]
+    const h = pair({ crypto, client: only12, server: { ...only12, certificates: [ec], ticketKeys } })
+    h.pump()
+    const session = (tags(h.client, "SessionTicket")[0] as { session: { ticket: Uint8Array } }).session
+    expect(session.ticket.length).toBeGreaterThan(28)
+  })
+})

@@ -133,6 +133,8 @@ const sampleEvent = (tag: EventTag): Event => {
       return { _tag: "KeyAgreed", ok: true, publicKey: new Uint8Array(32), sharedSecret: Redacted.make(new Uint8Array(32)) }
     case "TicketRedeemed":
       return { _tag: "TicketRedeemed", fresh: true }
+    case "SessionLookup":
+      return { _tag: "SessionLookup" }
   }
 }
 

@@ -67,11 +67,15 @@ export interface Options {
   readonly client?: Partial<TlsConfig>
   readonly server?: Partial<TlsConfig>
   readonly seed?: string
+  /** The server's TLS 1.2 session cache (shared across pairs to test resumption). */
+  readonly sessionCache?: Map<string, unknown>
   /** The server's used-ticket store (shared across pairs to test single use). */
   readonly usedTickets?: Set<string>
   /** Verdict on chains; accepts everything by default (these are state-machine tests). */
   readonly verify?: (chain: ReadonlyArray<Uint8Array>, peer: "server" | "client") => Event
 }
+
+const defaultCache = new Map<string, unknown>()
 
 /** Runs one party's step and handles the work it asks for inline; returns bytes it sent. */
 const run = (o: Options, p: Party, event: Event): Uint8Array[] => {
@@ -81,7 +85,7 @@ const run = (o: Options, p: Party, event: Event): Uint8Array[] => {
     const queued = queue.shift()!
     // answers to work carry the entropy the state asks for, as the driver does
     const e: Event =
-      queued._tag === "ChainVerdict" || queued._tag === "Signed" || queued._tag === "KeyAgreed" || queued._tag === "TicketRedeemed"
+      queued._tag === "ChainVerdict" || queued._tag === "Signed" || queued._tag === "KeyAgreed" || queued._tag === "TicketRedeemed" || queued._tag === "SessionLookup"
         ? { ...queued, entropy: p.entropy(machine.needsEntropy(p.state)) }
         : queued
     const r = machine.step({ crypto: o.crypto, config: p.config }, p.state, e)
@@ -112,6 +116,12 @@ const run = (o: Options, p: Party, event: Event): Uint8Array[] => {
         }
         case "VerifyChain":
           queue.push(o.verify ? o.verify(a.chain, a.peer) : { _tag: "ChainVerdict", accepted: true })
+          break
+        case "CacheSession":
+          ;(o.sessionCache ?? defaultCache).set(Buffer.from(a.id).toString("hex"), a.session)
+          break
+        case "LookupSession":
+          queue.push({ _tag: "SessionLookup", session: (o.sessionCache ?? defaultCache).get(Buffer.from(a.id).toString("hex")) })
           break
         case "RedeemTicket": {
           const id = Buffer.from(a.id).toString("hex")
