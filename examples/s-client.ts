@@ -127,7 +127,7 @@ const observe = (actions: ReadonlyArray<Action>) => {
     if (act._tag === "Trace") {
       if (msg) err(`<<< ${act.note}`)
       // the server certificate's line is printed after its depth= lines, by the verifier
-      if (state && act.note !== "read Certificate") for (const l of stateLines("client", act.note)) err(l)
+      if (state && act.note !== "read Certificate") for (const l of stateLines("client", act.note, act.from, act.to)) err(l)
     } else if (act._tag === "HandshakeComplete" && state) {
       err(finishedLine("client"))
     } else if ((act._tag === "AlertReceived" || act._tag === "AlertSent") && (state || msg)) {

@@ -130,7 +130,7 @@ const observe = (actions: ReadonlyArray<Action>) => {
   for (const act of actions) {
     if (act._tag === "Trace") {
       if (msg) err(`>>> ${act.note}`)
-      if (state) for (const l of stateLines("server", act.note)) err(l)
+      if (state) for (const l of stateLines("server", act.note, act.from, act.to)) err(l)
     } else if (act._tag === "HandshakeComplete" && state) {
       err(finishedLine("server"))
     } else if ((act._tag === "AlertReceived" || act._tag === "AlertSent") && (state || msg)) {

@@ -118,13 +118,31 @@ const serverSteps: Record<string, ReadonlyArray<string>> = {
   "write NewSessionTicket": ["SSLv3/TLS write session ticket"]
 }
 
+/** Where TLS 1.2 says it differently. */
+const client12Steps: Record<string, ReadonlyArray<string>> = {
+  "read ServerKeyExchange": ["SSLv3/TLS read server key exchange"],
+  "read ServerHelloDone": ["SSLv3/TLS read server done"],
+  "write ClientKeyExchange": ["SSLv3/TLS write client key exchange"],
+  "write Finished": ["SSLv3/TLS write finished", "SSLv3/TLS write finished"],
+  "read ChangeCipherSpec": ["SSLv3/TLS read change cipher spec"]
+}
+const server12Steps: Record<string, ReadonlyArray<string>> = {
+  "write ServerKeyExchange": ["SSLv3/TLS write key exchange"],
+  "write ServerHelloDone": ["SSLv3/TLS write server done", "SSLv3/TLS write server done"],
+  "read ClientKeyExchange": ["SSLv3/TLS read client key exchange"],
+  "read ChangeCipherSpec": ["SSLv3/TLS read change cipher spec"],
+  "write NewSessionTicket": ["SSLv3/TLS write session ticket"]
+}
+
 /**
- * The `-state` lines for one of our trace notes, with OpenSSL's prefix
- * (`SSL_connect:` for a client, `SSL_accept:` for a server). KeyUpdate and alerts are
- * printed elsewhere; notes OpenSSL has no line for print none.
+ * The `-state` lines for one of our trace entries, with OpenSSL's prefix
+ * (`SSL_connect:` for a client, `SSL_accept:` for a server); a TLS 1.2 state (`Wait12…`)
+ * takes TLS 1.2's wording. KeyUpdate and alerts are printed elsewhere; notes OpenSSL has no
+ * line for print none.
  */
-export const stateLines = (role: "client" | "server", note: string): ReadonlyArray<string> => {
-  const steps = (role === "client" ? clientSteps : serverSteps)[note] ?? []
+export const stateLines = (role: "client" | "server", note: string, from = "", to = ""): ReadonlyArray<string> => {
+  const tls12 = /^(Wait12|Connected12)/.test(from) || /^(Wait12|Connected12)/.test(to)
+  const steps = (tls12 ? (role === "client" ? client12Steps : server12Steps)[note] : undefined) ?? (role === "client" ? clientSteps : serverSteps)[note] ?? []
   return steps.map((s) => `${role === "client" ? "SSL_connect" : "SSL_accept"}:${s}`)
 }
 

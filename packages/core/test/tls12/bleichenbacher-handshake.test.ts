@@ -41,7 +41,7 @@ describe("RSA key transport: no padding oracle in the handshake", () => {
   it(`${inputs.length} ClientKeyExchange ciphertexts: the same actions and bad_record_mac at the client's Finished`, () => {
     const runs = inputs.map((i) => ({ name: i.name, actions: withCiphertext(i.ciphertext) }))
     const shape = (actions: ReadonlyArray<{ _tag: string }>) =>
-      actions.filter((a) => a._tag !== "KeyLog" && a._tag !== "Send").map((a) => (a._tag === "Trace" ? `Trace:${(a as { note: string }).note}` : a._tag))
+      actions.filter((a) => a._tag !== "KeyLog" && a._tag !== "Send").map((a) => (a._tag === "Trace" ? `Trace:${(a as unknown as { note: string }).note}` : a._tag))
     const first = shape(runs[0]!.actions)
     for (const r of runs) {
       expect(shape(r.actions), r.name).toEqual(first)
