@@ -8,7 +8,7 @@
 import { CipherSuite, NamedGroup, SignatureScheme, type UnknownExtension } from "@effect-tls/codec"
 import type * as Redacted from "effect/Redacted"
 import type { PrivateKey } from "../crypto/provider.js"
-import type { Session13 } from "../tls13/session.js"
+import type { Session } from "../tls13/session.js"
 
 /**
  * A certificate chain (DER, leaf first) with its private key.
@@ -107,8 +107,8 @@ export interface TlsConfig {
   readonly earlyDataWindowMs: number
   /** PSK key-exchange modes: 1 = psk_dhe_ke (forward secret), 0 = psk_ke (opt-in). */
   readonly pskModes: ReadonlyArray<number>
-  /** Client: a session to resume (from a `SessionTicket` action of an earlier connection). */
-  readonly session?: Session13 | undefined
+  /** Client: a session to resume (from a `SessionTicket` action of an earlier connection), TLS 1.3 or 1.2. */
+  readonly session?: Session | undefined
   /** Client: application data to send as 0-RTT early data with a resumed session. */
   readonly earlyData?: Uint8Array | undefined
   /** Handshake timeout in milliseconds (the driver enforces it). */

@@ -89,6 +89,34 @@ export const onServerHello12 = (
     alpn = names[0]
   }
   const transcript = Transcript.append(crypto, Transcript.selectHash(crypto, state.transcript as Transcript.PendingTranscript, suite!.hash), m.bytes)
+  // RFC 5246 §7.4.1.3 / RFC 5077 §3.4: the server echoing the session ID we offered resumes it.
+  const saved = hello.session12
+  const echo = sh.legacySessionIdEcho
+  if (saved !== undefined && echo.length > 0 && echo.length === hello.sessionId.length && echo.every((b, i) => b === hello.sessionId[i])) {
+    if (sh.cipherSuite !== saved.cipherSuite) abort(misbehaved("illegal_parameter", "resumed session with another cipher suite"))
+    const master = Tls12Schedule.resumedMasterSecret(suite!.hash, saved.masterSecret, true)
+    const ticketExpected = Ext.find(exts, "session_ticket") !== undefined
+    const next = ticketExpected ? "Wait12NewSessionTicket" : "Wait12ServerCcs"
+    trace(ctx, "WaitServerHello", next, "read ServerHello")
+    return {
+      _tag: next,
+      conn: state.conn,
+      master,
+      hs: {
+        suite: suite!,
+        transcript,
+        clientRandom: hello.random,
+        serverRandom: sh.random,
+        sessionId: echo,
+        alpn: alpn ?? saved.alpn,
+        serverName: config.serverName,
+        peerCertificates: [],
+        clientVersion: 0x0303,
+        ticketExpected,
+        resumed: true
+      }
+    }
+  }
   trace(ctx, "WaitServerHello", "Wait12ServerCertificate", "read ServerHello")
   return {
     _tag: "Wait12ServerCertificate",
@@ -267,21 +295,32 @@ const finishClientFlight = (ctx: Ctx, conn0: Conn, hs0: Handshake12, master: Tls
 /** The server's NewSessionTicket (RFC 5077 §3.3), before its ChangeCipherSpec. @since 0.1.0 */
 export const onNewSessionTicket12 = (ctx: Ctx, state: S<"Wait12NewSessionTicket">, m: RawHandshake): State12 => {
   const nst = expect12(m, state.hs.suite.code, "NewSessionTicket12")
+  trace(ctx, "Wait12NewSessionTicket", "Wait12ServerCcs", "read NewSessionTicket")
+  return {
+    _tag: "Wait12ServerCcs",
+    conn: state.conn,
+    hs: { ...append(ctx, state.hs, m.bytes), ticket: nst.ticket.length > 0 ? nst.ticket : undefined, ticketLifetime: nst.ticketLifetimeHint },
+    master: state.master
+  }
+}
+
+/** The session the client keeps from a completed handshake (its ID and/or ticket), as a `SessionTicket` action. */
+const keepSession = (ctx: Ctx, hs: Handshake12, master: Tls12MasterSecret): void => {
+  if (hs.sessionId.length === 0 && hs.ticket === undefined) return
   ctx.out.emit({
     _tag: "SessionTicket",
     session: {
       version: 0x0303,
-      ticket: nst.ticket,
-      lifetime: nst.ticketLifetimeHint,
+      sessionId: hs.sessionId,
+      ticket: hs.ticket,
+      lifetime: hs.ticketLifetime ?? 7200,
       receivedAt: ctx.now,
-      cipherSuite: state.hs.suite.code,
-      alpn: state.hs.alpn,
-      serverName: state.hs.serverName,
-      masterSecret: state.master.secret
+      cipherSuite: hs.suite.code,
+      alpn: hs.alpn,
+      serverName: hs.serverName,
+      masterSecret: master.secret
     }
   })
-  trace(ctx, "Wait12NewSessionTicket", "Wait12ServerCcs", "read NewSessionTicket")
-  return { _tag: "Wait12ServerCcs", conn: state.conn, hs: append(ctx, state.hs, m.bytes), master: state.master }
 }
 
 /** The server's ChangeCipherSpec: its write keys become our read keys. @since 0.1.0 */
@@ -298,6 +337,21 @@ export const onServerFinished12 = (ctx: Ctx, state: S<"Wait12ServerFinished">, m
   const ok = Tls12Schedule.verifyFinished(crypto, state.master, "server", Transcript.digest(crypto, state.hs.transcript), fin.verifyData)
   if (ok === undefined) abort(misbehaved("decrypt_error", "server Finished does not verify"))
   trace(ctx, "Wait12ServerFinished", "Connected12", "read Finished")
-  return connected12(ctx, state.conn, { ...append(ctx, state.hs, m.bytes), serverVerifyData: fin.verifyData }, state.master)
+  let hs: Handshake12 = { ...append(ctx, state.hs, m.bytes), serverVerifyData: fin.verifyData }
+  let conn = state.conn
+  if (hs.resumed) {
+    // the abbreviated handshake: our ChangeCipherSpec and Finished answer the server's
+    ctx.out.send(CCS_RECORD)
+    trace(ctx, "Wait12ServerFinished", "Wait12ServerFinished", "write ChangeCipherSpec")
+    const keys = epochs(crypto, state.master, hs.clientRandom, hs.serverRandom, hs.suite)
+    conn = setWrite(conn, keys.client)
+    const verifyData = Tls12Schedule.finishedVerifyData(crypto, state.master, "client", Transcript.digest(crypto, hs.transcript))
+    const mine = encodeMessage({ _tag: "Finished", verifyData })
+    conn = sendHandshake(crypto, ctx.out, conn, [mine])
+    hs = { ...append(ctx, hs, mine), clientVerifyData: verifyData }
+    trace(ctx, "Wait12ServerFinished", "Connected12", "write Finished")
+  }
+  keepSession(ctx, hs, state.master)
+  return connected12(ctx, conn, hs, state.master)
 }
 

@@ -32,6 +32,9 @@ export interface Handshake12 {
   /** The server acknowledged session_ticket: a NewSessionTicket precedes its ChangeCipherSpec. */
   readonly ticketExpected: boolean
   readonly resumed: boolean
+  /** Client: the ticket the server issued (RFC 5077), and its lifetime hint. */
+  readonly ticket?: Uint8Array | undefined
+  readonly ticketLifetime?: number | undefined
   /** RFC 5746 verify_data of both Finished messages, for a later renegotiation. */
   readonly clientVerifyData?: Uint8Array | undefined
   readonly serverVerifyData?: Uint8Array | undefined

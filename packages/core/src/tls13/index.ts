@@ -57,8 +57,8 @@ export const exportKeyingMaterial = (
 
 import * as Schema from "effect/Schema"
 import { fromJson, toJson, type Json } from "../machine/state-codec.js"
-import { Session13 } from "./session.js"
-export { Session13, isFresh as isSessionFresh } from "./session.js"
+import { Session } from "./session.js"
+export { Session, Session12, Session13, isFresh as isSessionFresh, isSession12 } from "./session.js"
 
 /**
  * A session as text, to keep between runs (`s-client -sess_out`). It holds the resumption
@@ -66,12 +66,12 @@ export { Session13, isFresh as isSessionFresh } from "./session.js"
  *
  * @since 0.1.0
  */
-export const saveSession = (session: Session13): string => JSON.stringify(toJson(session))
+export const saveSession = (session: Session): string => JSON.stringify(toJson(session))
 
 /** A session saved by `saveSession`, validated. @since 0.1.0 */
-export const loadSession = (text: string): Result.Result<Session13, string> => {
+export const loadSession = (text: string): Result.Result<Session, string> => {
   try {
-    return Result.succeed(Schema.decodeUnknownSync(Session13)(fromJson(JSON.parse(text) as Json)))
+    return Result.succeed(Schema.decodeUnknownSync(Session)(fromJson(JSON.parse(text) as Json)))
   } catch (e) {
     return Result.fail(e instanceof Error ? e.message : String(e))
   }

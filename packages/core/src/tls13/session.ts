@@ -36,6 +36,35 @@ export const Session13 = Schema.Struct({
 /** @since 0.1.0 @category models */
 export type Session13 = typeof Session13.Type
 
+/**
+ * What a TLS 1.2 client keeps to resume: the session ID the server gave (RFC 5246
+ * §7.4.1.2) and/or its ticket (RFC 5077), the master secret and what was negotiated.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const Session12 = Schema.Struct({
+  version: Schema.Literal(0x0303),
+  sessionId: Schema.Uint8Array,
+  ticket: Schema.optional(Schema.Uint8Array),
+  lifetime: Schema.Number,
+  receivedAt: Schema.Number,
+  cipherSuite: Schema.Number,
+  alpn: Schema.optional(Schema.String),
+  serverName: Schema.optional(Schema.String),
+  masterSecret: Schema.Redacted(Schema.Uint8Array)
+})
+/** @since 0.1.0 @category models */
+export type Session12 = typeof Session12.Type
+
+/** A session of either version. @since 0.1.0 @category models */
+export const Session = Schema.Union([Session13, Session12])
+/** @since 0.1.0 @category models */
+export type Session = typeof Session.Type
+
+/** Whether a session is a TLS 1.2 one. @since 0.1.0 */
+export const isSession12 = (s: Session): s is Session12 => "masterSecret" in s
+
 /** What a server's ticket holds (sealed; only the server reads it). */
 const TicketContents = W.struct("TicketContents", {
   version: W.oneOf(W.uint8, [1] as const),
@@ -141,4 +170,4 @@ export const openTicket = (
 export const obfuscatedAge = (session: Session13, now: number): number => (Math.max(0, now - session.receivedAt) + session.ageAdd) >>> 0
 
 /** Whether a session is still within its lifetime at `now`. @since 0.1.0 */
-export const isFresh = (session: Session13, now: number): boolean => now - session.receivedAt < session.lifetime * 1000
+export const isFresh = (session: Session13 | Session12, now: number): boolean => now - session.receivedAt < session.lifetime * 1000

@@ -12,7 +12,7 @@ import type { Conn } from "../machine/conn.js"
 import type { EventTag } from "../machine/events.js"
 import type { TlsErrorReason } from "../machine/errors.js"
 import type { HandshakeSecret, MasterSecret, Psk } from "../schedule/tls13.js"
-import type { Session13, TicketState } from "./session.js"
+import type { Session12, Session13, TicketState } from "./session.js"
 import type { ExporterSecret, ResumptionMasterSecret, TrafficSecret } from "../schedule/tls13-secrets.js"
 import type { HashedTranscript, PendingTranscript } from "../schedule/transcript.js"
 import type { HeldShare, Suite13 } from "./common.js"
@@ -37,6 +37,8 @@ export interface ClientHelloSent {
   readonly extensionTypes: ReadonlyArray<number>
   readonly cookie?: Uint8Array | undefined
   readonly offer?: PskOffer | undefined
+  /** A TLS 1.2 session offered for resumption (its ID and/or ticket are in the hello). */
+  readonly session12?: Session12 | undefined
 }
 
 /** Keys and transcript once ServerHello is processed. @since 0.1.0 @category models */

@@ -92,23 +92,43 @@ describe("TLS 1.2 handshake (noble)", () => {
 })
 
 describe("TLS 1.2 resumption (noble)", () => {
-  it("by session ID: the second connection is abbreviated (server Finished first) and resumed", () => {
+  const sessionOf = (p: Party) => (tags(p, "SessionTicket")[0] as { session: any }).session
+
+  it("by session ID: the second connection is abbreviated (server Finished first), resumed on both sides", () => {
     const cache = new Map<string, unknown>()
     const first = pair({ crypto, sessionCache: cache, client: only12, server: { ...only12, certificates: [ec] } })
     first.pump()
-    expect(cache.size).toBe(1)
-    const [id] = [...cache.keys()]
-    // a client offering that session ID (the harness client draws a fresh one, so pin it)
-    const second = pair({ crypto, sessionCache: new Map([[id!, cache.get(id!)]]), client: only12, server: { ...only12, certificates: [ec] } })
+    const session = sessionOf(first.client)
+    expect(session.sessionId).toHaveLength(32)
+    expect(session.ticket).toBeUndefined()
+    const second = pair({ crypto, sessionCache: cache, client: { ...only12, session }, server: { ...only12, certificates: [ec] } })
     second.pump()
-    expect(complete(second.server).resumed).toBe(false) // a different session ID: full handshake
+    expect(complete(second.server).resumed).toBe(true)
+    expect(complete(second.client).resumed).toBe(true)
+    expect(tags(second.client, "VerifyChain")).toHaveLength(0)
+    second.send(second.client, { _tag: "Write", data: new Uint8Array([4]) })
+    expect(second.server.delivered.map((d) => [...d])).toEqual([[4]])
   })
 
-  it("by ticket: a client presenting the server's ticket gets an abbreviated handshake", () => {
+  it("by ticket (RFC 5077): a server without the session cached resumes from its ticket", () => {
     const ticketKeys = [Redacted.make(new Uint8Array(32).fill(7))]
-    const h = pair({ crypto, client: only12, server: { ...only12, certificates: [ec], ticketKeys } })
-    h.pump()
-    const session = (tags(h.client, "SessionTicket")[0] as { session: { ticket: Uint8Array } }).session
+    const first = pair({ crypto, sessionCache: new Map(), client: only12, server: { ...only12, certificates: [ec], ticketKeys } })
+    first.pump()
+    const session = sessionOf(first.client)
     expect(session.ticket.length).toBeGreaterThan(28)
+    const second = pair({ crypto, sessionCache: new Map(), client: { ...only12, session }, server: { ...only12, certificates: [ec], ticketKeys } })
+    second.pump()
+    expect(complete(second.server).resumed).toBe(true)
+    expect(complete(second.client).resumed).toBe(true)
+  })
+
+  it("an unknown session ID gets a full handshake", () => {
+    const first = pair({ crypto, sessionCache: new Map(), client: only12, server: { ...only12, certificates: [ec] } })
+    first.pump()
+    // (another seed: the server's fresh session ID must not happen to equal the offered one)
+    const second = pair({ crypto, seed: "other", sessionCache: new Map(), client: { ...only12, session: sessionOf(first.client) }, server: { ...only12, certificates: [ec] } })
+    second.pump()
+    expect(complete(second.server).resumed).toBe(false)
+    expect(complete(second.client).resumed).toBe(false)
   })
 })

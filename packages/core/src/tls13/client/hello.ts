@@ -36,7 +36,7 @@ import {
   type HeldShare
 } from "../common.js"
 import { decode13, logSecret, mustEndRecord, trace, type Ctx } from "../context.js"
-import { isFresh, obfuscatedAge } from "../session.js"
+import { isFresh, isSession12, obfuscatedAge } from "../session.js"
 import type { ClientHelloSent, ClientState } from "../state.js"
 import { onServerHello12 } from "../../tls12/client.js"
 import { suite12 } from "../../tls12/common.js"
@@ -78,7 +78,8 @@ const buildExtensions = (
   config: TlsConfig,
   shares: ReadonlyArray<HeldShare>,
   cookie: Uint8Array | undefined,
-  offer: { readonly identity: Uint8Array; readonly age: number; readonly binderLength: number; readonly early: boolean } | undefined
+  offer: { readonly identity: Uint8Array; readonly age: number; readonly binderLength: number; readonly early: boolean } | undefined,
+  ticket12?: Uint8Array | undefined
 ): ReadonlyArray<ClientHelloExtension> => {
   const exts: Array<ClientHelloExtension> = []
   const v13 = config.versions.includes(0x0304)
@@ -97,7 +98,7 @@ const buildExtensions = (
     exts.push({ _tag: "ec_point_formats", ecPointFormatList: [0] })
     exts.push({ _tag: "extended_master_secret" })
     exts.push({ _tag: "renegotiation_info", renegotiatedConnection: new Uint8Array(0) })
-    exts.push({ _tag: "session_ticket", ticket: new Uint8Array(0) })
+    exts.push({ _tag: "session_ticket", ticket: ticket12 ?? new Uint8Array(0) })
   }
   if (config.recordSizeLimit !== undefined) exts.push({ _tag: "record_size_limit", recordSizeLimit: config.recordSizeLimit })
   if (config.alpn.length > 0) exts.push(Ext.alpn(config.alpn))
@@ -143,7 +144,8 @@ const clientHello = (
     config,
     hello.shares,
     hello.cookie,
-    offer === undefined ? undefined : { identity: offer.session.ticket, age: obfuscatedAge(offer.session, ctx.now), binderLength, early }
+    offer === undefined ? undefined : { identity: offer.session.ticket, age: obfuscatedAge(offer.session, ctx.now), binderLength, early },
+    hello.session12?.ticket
   )
   const bytes = encodeMessage({
     _tag: "ClientHello",
@@ -189,7 +191,9 @@ export const start = (ctx: Ctx, state: Extract<ClientState, { _tag: "ClientStart
       (config.versions.includes(0x0303) && suite12(s) !== undefined && config.tls12KeyExchanges.includes(suite12(s)!.kx))
   )
   if (cipherSuites.length === 0) abort(incompatible("handshake_failure", "no cipher suite is enabled"))
-  const session = config.session
+  const saved = config.session
+  const session12 = saved !== undefined && isSession12(saved) && isFresh(saved, ctx.now) && cipherSuites.includes(saved.cipherSuite) ? saved : undefined
+  const session = saved !== undefined && !isSession12(saved) ? saved : undefined
   const sessionSuite = session === undefined ? undefined : suite13(session.cipherSuite)
   const offer =
     session !== undefined && sessionSuite !== undefined && isFresh(session, ctx.now) && cipherSuites.includes(session.cipherSuite)
@@ -203,7 +207,18 @@ export const start = (ctx: Ctx, state: Extract<ClientState, { _tag: "ClientStart
     earlyData.length > 0 &&
     earlyData.length <= offer.session.maxEarlyData &&
     (config.alpn.length === 0 ? offer.session.alpn === undefined : config.alpn[0] === offer.session.alpn)
-  const draft: ClientHelloSent = { random, sessionId, cipherSuites, groups: config.groups, shares, alpn: config.alpn, extensionTypes: [], offer }
+  // A TLS 1.2 session: its ID (RFC 5246 §7.4.1.2) and ticket (RFC 5077) go in the hello.
+  const draft: ClientHelloSent = {
+    random,
+    sessionId: session12 !== undefined && session12.sessionId.length > 0 ? session12.sessionId : sessionId,
+    cipherSuites,
+    groups: config.groups,
+    shares,
+    alpn: config.alpn,
+    extensionTypes: [],
+    offer,
+    session12
+  }
   const ch = clientHello(ctx, draft, undefined, early)
   const hello = { ...draft, extensionTypes: ch.types, offer: offer === undefined ? undefined : { ...offer, earlySent: early } }
   let conn = sendHandshake(crypto, ctx.out, { ...state.conn, recordVersion: 0x0301 }, [ch.bytes])
