@@ -202,8 +202,9 @@ const full12 = (ctx: Ctx, conn0: Conn, ch: ClientHello, chBytes: Uint8Array): St
   // RFC 8446 §4.1.3: a TLS 1.3-capable server negotiating TLS 1.2 ends its random with the sentinel.
   const random = e.slice(0, 32)
   if (config.versions.includes(0x0304)) random.set(DOWNGRADE_TLS12, 24)
-  const sessionId = e.slice(32, 64)
   const ticketExpected = Ext.find(exts, "session_ticket") !== undefined && config.tickets > 0 && config.ticketKeys.length > 0
+  // RFC 5077 §3.4: a server issuing a ticket may leave the ID empty; the ticket alone resumes (as OpenSSL does)
+  const sessionId = ticketExpected ? new Uint8Array(0) : e.slice(32, 64)
   const sh = encodeMessage({
     _tag: "ServerHello",
     legacyVersion: 0x0303,
@@ -211,12 +212,13 @@ const full12 = (ctx: Ctx, conn0: Conn, ch: ClientHello, chBytes: Uint8Array): St
     legacySessionIdEcho: sessionId,
     cipherSuite: pick.suite.code,
     legacyCompressionMethod: 0,
+    // in OpenSSL's order, so that a captured OpenSSL ServerHello can be reproduced byte for byte
     extensions: [
       { _tag: "renegotiation_info", renegotiatedConnection: new Uint8Array(0) },
-      { _tag: "extended_master_secret" },
       ...(pick.suite.kx === "ECDHE" && Ext.find(exts, "ec_point_formats") !== undefined ? [{ _tag: "ec_point_formats" as const, ecPointFormatList: [0] }] : []),
       ...(ticketExpected ? [{ _tag: "session_ticket" as const, ticket: new Uint8Array(0) }] : []),
-      ...(alpn === undefined ? [] : [{ _tag: "application_layer_protocol_negotiation" as const, protocolNameList: [new TextEncoder().encode(alpn)] }])
+      ...(alpn === undefined ? [] : [{ _tag: "application_layer_protocol_negotiation" as const, protocolNameList: [new TextEncoder().encode(alpn)] }]),
+      { _tag: "extended_master_secret" }
     ]
   })
   const certificate = encodeMessage({ _tag: "Certificate12", certificateList: config.certificates[pick.credential]!.chain })
@@ -380,7 +382,7 @@ export const onClientFinished12 = (ctx: Ctx, state: S<"Wait12ClientFinished">, m
   if (hs.resumed) return connected12(ctx, state.conn, hs, state.master)
   // RFC 5246 §7.4.1.2: keep the session under its ID for a later abbreviated handshake
   const session: CachedSession12 = { cipherSuite: hs.suite.code, masterSecret: state.master.secret, alpn: hs.alpn, serverName: hs.serverName }
-  ctx.out.emit({ _tag: "CacheSession", id: hs.sessionId, session, expiresAt: ctx.now + Math.min(ctx.deps.config.ticketLifetime, 604800) * 1000 })
+  if (hs.sessionId.length > 0) ctx.out.emit({ _tag: "CacheSession", id: hs.sessionId, session, expiresAt: ctx.now + Math.min(ctx.deps.config.ticketLifetime, 604800) * 1000 })
   let conn = state.conn
   if (hs.ticketExpected) {
     const nst = issueTicket12(ctx, hs, state.master)

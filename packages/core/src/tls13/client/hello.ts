@@ -210,7 +210,8 @@ export const start = (ctx: Ctx, state: Extract<ClientState, { _tag: "ClientStart
   // A TLS 1.2 session: its ID (RFC 5246 §7.4.1.2) and ticket (RFC 5077) go in the hello.
   const draft: ClientHelloSent = {
     random,
-    sessionId: session12 !== undefined && session12.sessionId.length > 0 ? session12.sessionId : sessionId,
+    // RFC 5077 §3.4: with a ticket and no ID, a fresh ID lets the echo tell a resumption apart
+    sessionId: session12 === undefined ? sessionId : session12.sessionId.length > 0 ? session12.sessionId : e.slice(32, 64),
     cipherSuites,
     groups: config.groups,
     shares,
