@@ -18,6 +18,7 @@ import { replay } from "../../src/sim/replay.js"
 import * as Simulator from "../../src/sim/Simulator.js"
 import type { SimTrace } from "../../src/sim/trace.js"
 import { credential, serverConfig, text, utf8 } from "../driver/fixtures.js"
+import { makeCredential } from "../tls13/harness.js"
 
 const ticketKeys = [Redacted.make(new Uint8Array(32).fill(0x5a))]
 
@@ -200,4 +201,52 @@ describe("Simulator (TLS 1.3)", () => {
       })
     )
   })
+})
+
+describe("Simulator (TLS 1.2): recorded traces replay byte-exact", () => {
+  const only12 = { versions: [0x0303] }
+  const cases: ReadonlyArray<{ name: string; client: TlsConfig; server: TlsConfig }> = [
+    {
+      name: "a full ECDHE handshake with client authentication",
+      client: makeConfig({ ...only12, serverName: "localhost", certificates: [credential] }),
+      server: serverConfig({ ...only12, clientAuth: "required" })
+    },
+    {
+      name: "RSA key transport and DHE",
+      client: makeConfig({ ...only12, serverName: "localhost", tls12KeyExchanges: ["DHE", "RSA"], cipherSuites: [0x009e, 0x009c] }),
+      server: makeConfig({ ...only12, tls12KeyExchanges: ["DHE", "RSA"], cipherSuites: [0x009c], certificates: [makeCredential("rsa")] })
+    }
+  ]
+  for (const c of cases) {
+    it.effect(`${c.name}: both sides replay`, () =>
+      Effect.gen(function* () {
+        const r = yield* sim({ seed: 31, client: { config: c.client }, server: { config: c.server } })
+        assert.strictEqual(r.client.params?.version, 0x0303)
+        assert.strictEqual(text(r.server.received), "ping")
+        const { client, server } = both(r.trace)
+        assert.isUndefined(client.divergence)
+        assert.isUndefined(server.divergence)
+      })
+    )
+  }
+
+  it.effect("an abbreviated handshake from a ticket: resumed, and both sides replay", () =>
+    Effect.gen(function* () {
+      const server = serverConfig({ ...only12, ticketKeys })
+      const first = yield* sim({ seed: 32, client: { config: makeConfig({ ...only12, serverName: "localhost" }) }, server: { config: server } })
+      const session = first.client.sessions[0] as never
+      const r = yield* sim({
+        seed: 33,
+        epoch: Simulator.defaultEpoch + 60_000,
+        client: { config: makeConfig({ ...only12, serverName: "localhost", session }) },
+        server: { config: server },
+        script: { clientWrites: [utf8("ping")], serverWrites: [utf8("pong")], close: "server" }
+      })
+      assert.strictEqual(r.client.params?.resumed, true)
+      assert.strictEqual(text(r.client.received), "pong")
+      const { client, server: s } = both(r.trace)
+      assert.isUndefined(client.divergence)
+      assert.isUndefined(s.divergence)
+    })
+  )
 })
