@@ -8,6 +8,7 @@ import * as Redacted from "effect/Redacted"
 import { describe, expect, it } from "@effect/vitest"
 import { CipherSuite } from "@effect-tls/codec"
 import { NobleCrypto } from "../../src/crypto/noble.js"
+import { makeCipher, Record12 } from "../../src/record/index.js"
 import { makeCredential, pair, tags, type Party } from "../tls13/harness.js"
 
 const crypto = NobleCrypto
@@ -88,6 +89,35 @@ describe("TLS 1.2 handshake (noble)", () => {
     h.pump(2) // hellos and the server flight
     h.pump(1)
     expect(h.server.delivered).toHaveLength(0)
+  })
+})
+
+describe("TLS 1.2 renegotiation, disabled", () => {
+  /** A handshake message sealed under `from`'s write keys, as its peer would read it. */
+  const sealed = (from: Party, message: Uint8Array) => {
+    const e = (from.state as { conn: { write?: { algorithm: any; key: any; iv: any; seq: number } } }).conn.write!
+    return Record12.seal(makeCipher(crypto, e.algorithm, e.key, e.iv), e.seq, 22, 0x0303, message)
+  }
+  const noRenegotiation = { _tag: "AlertSent", level: 1, description: 100 }
+
+  it("a HelloRequest to our client: a no_renegotiation warning, and the connection goes on", () => {
+    const h = pair({ crypto, client: only12, server: { ...only12, certificates: [ec] } })
+    h.pump()
+    h.toClient.push(sealed(h.server, Uint8Array.of(0, 0, 0, 0)))
+    h.pump(1)
+    expect(tags(h.client, "AlertSent")).toEqual([noRenegotiation])
+    expect(h.client.state._tag).toBe("Connected12")
+  })
+
+  it("a ClientHello to our server: a no_renegotiation warning, and its data still flows", () => {
+    const h = pair({ crypto, client: only12, server: { ...only12, certificates: [ec] } })
+    h.pump()
+    h.toServer.push(sealed(h.client, Uint8Array.of(1, 0, 0, 2, 3, 3))) // refused before its body is read
+    h.pump(1)
+    expect(tags(h.server, "AlertSent")).toEqual([noRenegotiation])
+    expect(h.server.state._tag).toBe("Connected12")
+    h.send(h.server, { _tag: "Write", data: Uint8Array.of(8) })
+    expect(h.client.delivered.map((d) => [...d])).toEqual([[8]])
   })
 })
 
