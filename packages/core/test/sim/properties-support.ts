@@ -91,3 +91,46 @@ export const hostile: fc.Arbitrary<ReadonlyArray<Fault>> = fc.array(
 export const typed = new Set(["Decode", "PeerMisbehaved", "PeerIncompatible", "CertificateRejected", "AlertReceived", "Truncated", "Timeout"])
 export const isPrefix = (got: Uint8Array, of: Uint8Array) => got.length <= of.length && got.every((b, i) => b === of[i])
 
+
+/** What a generated scenario asks to go wrong, and the knobs it turns. */
+export interface FailureDraw {
+  readonly failure: string
+  readonly clientSuites: ReadonlyArray<number>
+  readonly alpn: "none" | "both" | "client-only"
+  readonly clientAuth: ClientAuth
+  readonly clientHasCert: boolean
+}
+
+/**
+ * The server's suites, both ALPN lists and client authentication for a draw, and the alert
+ * the run must end with: no suite in common → handshake_failure; no ALPN protocol in
+ * common → no_application_protocol; a required certificate missing → `missingCertificate`
+ * (certificate_required in TLS 1.3, handshake_failure in TLS 1.2). Undefined: both complete.
+ */
+export const planFailure = (g: FailureDraw, allSuites: ReadonlyArray<number>, missingCertificate: string) => {
+  let serverSuites: ReadonlyArray<number> = g.clientSuites
+  let clientAlpn: ReadonlyArray<string> = g.alpn === "none" ? [] : ["h2", "http/1.1"]
+  let serverAlpn: ReadonlyArray<string> = g.alpn === "both" ? ["http/1.1"] : []
+  let clientAuth = g.clientAuth
+  let clientHasCert = g.clientHasCert
+  let alert: string | undefined
+  switch (g.failure) {
+    case "suite":
+      serverSuites = allSuites.filter((s) => !g.clientSuites.includes(s))
+      if (serverSuites.length > 0) alert = "handshake_failure"
+      else serverSuites = g.clientSuites
+      break
+    case "alpn":
+      clientAlpn = ["h2"]
+      serverAlpn = ["http/1.1"]
+      alert = "no_application_protocol"
+      break
+    case "certificate":
+      clientAuth = "required"
+      clientHasCert = false
+      alert = missingCertificate
+      break
+  }
+  if (alert === undefined && clientAuth === "required" && !clientHasCert) alert = missingCertificate
+  return { serverSuites, clientAlpn, serverAlpn, clientAuth, clientHasCert, alert }
+}

@@ -28,7 +28,7 @@ import { memoryTicketStore } from "../../src/driver/services.js"
 import type { Session13 } from "../../src/tls13/session.js"
 import * as Simulator from "../../src/sim/Simulator.js"
 import { credential, serverConfig } from "../driver/fixtures.js"
-import { alertOf, benign, checker, concat, hostile, isPrefix, run, subset, typed, writes } from "./properties-support.js"
+import { alertOf, benign, checker, concat, hostile, isPrefix, planFailure, run, subset, typed, writes } from "./properties-support.js"
 
 const counts = { ci: 200, full: 5000 }
 const ticketKeys = [Redacted.make(new Uint8Array(32).fill(0x5a))]
@@ -53,37 +53,15 @@ const scenario = fc
   })
   .map((g) => {
     const guess = g.clientGroups[g.guessIndex % g.clientGroups.length]!
-    let serverSuites: ReadonlyArray<number> = g.clientSuites
     let serverGroups: ReadonlyArray<number> = [...g.clientGroups].filter((_, i) => i === g.serverGroupsPick % g.clientGroups.length || (g.serverGroupsPick >> i) & 1)
-    let clientAlpn: ReadonlyArray<string> = g.alpn === "none" ? [] : ["h2", "http/1.1"]
-    let serverAlpn: ReadonlyArray<string> = g.alpn === "both" ? ["http/1.1"] : []
-    let clientAuth = g.clientAuth
-    let clientHasCert = g.clientHasCert
-    let alert: string | undefined
-    switch (g.failure) {
-      case "suite":
-        serverSuites = suites.filter((s) => !g.clientSuites.includes(s))
-        if (serverSuites.length > 0) alert = "handshake_failure"
-        else serverSuites = g.clientSuites
-        break
-      case "group":
-        serverGroups = groups.filter((x) => !g.clientGroups.includes(x))
-        if (serverGroups.length > 0) alert = "handshake_failure"
-        else serverGroups = g.clientGroups
-        break
-      case "alpn":
-        clientAlpn = ["h2"]
-        serverAlpn = ["http/1.1"]
-        alert = "no_application_protocol"
-        break
-      case "certificate":
-        clientAuth = "required"
-        clientHasCert = false
-        alert = "certificate_required"
-        break
+    let groupAlert: string | undefined
+    if (g.failure === "group") {
+      serverGroups = groups.filter((x) => !g.clientGroups.includes(x))
+      if (serverGroups.length > 0) groupAlert = "handshake_failure"
+      else serverGroups = g.clientGroups
     }
-    if (alert === undefined && clientAuth === "required" && !clientHasCert) alert = "certificate_required"
-    return { ...g, guess, serverSuites, serverGroups, clientAlpn, serverAlpn, clientAuth, clientHasCert, alert, retry: !serverGroups.includes(guess) }
+    const plan = planFailure(g, suites, "certificate_required")
+    return { ...g, ...plan, alert: groupAlert ?? plan.alert, guess, serverGroups, retry: !serverGroups.includes(guess) }
   })
 
 type Plan = typeof scenario extends fc.Arbitrary<infer P> ? P : never

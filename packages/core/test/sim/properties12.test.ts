@@ -26,7 +26,7 @@ import * as Simulator from "../../src/sim/Simulator.js"
 import type { Session12 } from "../../src/tls13/session.js"
 import { credential, serverConfig } from "../driver/fixtures.js"
 import { makeCredential } from "../tls13/harness.js"
-import { alertOf, benign, checker, concat, hostile, isPrefix, run, subset, typed, writes } from "./properties-support.js"
+import { alertOf, benign, checker, concat, hostile, isPrefix, planFailure, run, subset, typed, writes } from "./properties-support.js"
 
 const counts = { ci: 100, full: 3000 }
 const S = CipherSuite
@@ -62,33 +62,7 @@ const scenario = fc
     serverWrites: writes,
     seed: fc.nat()
   })
-  .map((g) => {
-    let serverSuites: ReadonlyArray<number> = g.clientSuites
-    let clientAlpn: ReadonlyArray<string> = g.alpn === "none" ? [] : ["h2", "http/1.1"]
-    let serverAlpn: ReadonlyArray<string> = g.alpn === "both" ? ["http/1.1"] : []
-    let clientAuth = g.clientAuth
-    let clientHasCert = g.clientHasCert
-    let alert: string | undefined
-    switch (g.failure) {
-      case "suite":
-        serverSuites = suites.filter((s) => !g.clientSuites.includes(s))
-        if (serverSuites.length > 0) alert = "handshake_failure"
-        else serverSuites = g.clientSuites
-        break
-      case "alpn":
-        clientAlpn = ["h2"]
-        serverAlpn = ["http/1.1"]
-        alert = "no_application_protocol"
-        break
-      case "certificate":
-        clientAuth = "required"
-        clientHasCert = false
-        alert = "handshake_failure" // RFC 5246 §7.4.6
-        break
-    }
-    if (alert === undefined && clientAuth === "required" && !clientHasCert) alert = "handshake_failure"
-    return { ...g, serverSuites, clientAlpn, serverAlpn, clientAuth, clientHasCert, alert }
-  })
+  .map((g) => ({ ...g, ...planFailure(g, suites, "handshake_failure") })) // RFC 5246 §7.4.6: a missing required certificate
 
 type Plan = typeof scenario extends fc.Arbitrary<infer P> ? P : never
 

@@ -392,31 +392,19 @@ describe(`deviant TLS 1.2 transcripts in the simulator (seed ${SEED})`, () => {
   }
 
   // RFC 7627 §5.3: a resumed session must keep its extended_master_secret status
-  it.effect("a resumption whose ServerHello drops extended_master_secret: the client sends handshake_failure", () =>
-    Effect.gen(function* () {
-      const first = yield* simulate(tickets)
-      assert.lengthOf(first.result.client.sessions, 1)
-      const resuming: Setup = { client: makeConfig({ ...tickets.client, session: first.result.client.sessions[0] as TlsConfig["session"] }), server: tickets.server }
-      const clean = yield* simulate(resuming)
-      assert.isTrue(clean.result.client.params?.resumed)
-      const f = flightOf(clean.result, "server")
-      check(
-        yield* simulate(resuming, [replaceFlight("server", f, handshakeRecord(...edit(f.messages, HS.ServerHello, (m) => dropExtension(m, 0x0017))))]),
-        { from: "server", alert: A.handshake_failure }
-      )
-    })
-  )
-
-  it.effect("a resumption whose ClientHello drops extended_master_secret: the server sends handshake_failure", () =>
-    Effect.gen(function* () {
-      const first = yield* simulate(tickets)
-      const resuming: Setup = { client: makeConfig({ ...tickets.client, session: first.result.client.sessions[0] as TlsConfig["session"] }), server: tickets.server }
-      const clean = yield* simulate(resuming)
-      const hello = flightOf(clean.result, "client")
-      check(
-        yield* simulate(resuming, [replaceFlight("client", hello, handshakeRecord(...edit(hello.messages, HS.ClientHello, (m) => dropExtension(m, 0x0017))))]),
-        { from: "client", alert: A.handshake_failure }
-      )
-    })
-  )
+  for (const from of ["server", "client"] as const) {
+    const hello = from === "server" ? "ServerHello" : "ClientHello"
+    it.effect(`a resumption whose ${hello} drops extended_master_secret: the ${from === "server" ? "client" : "server"} sends handshake_failure`, () =>
+      Effect.gen(function* () {
+        const first = yield* simulate(tickets)
+        assert.lengthOf(first.result.client.sessions, 1)
+        const resuming: Setup = { client: makeConfig({ ...tickets.client, session: first.result.client.sessions[0] as TlsConfig["session"] }), server: tickets.server }
+        const clean = yield* simulate(resuming)
+        assert.isTrue(clean.result.client.params?.resumed)
+        const f = flightOf(clean.result, from)
+        const fault = replaceFlight(from, f, handshakeRecord(...edit(f.messages, HS[hello], (m) => dropExtension(m, 0x0017))))
+        check(yield* simulate(resuming, [fault]), { from, alert: A.handshake_failure })
+      })
+    )
+  }
 })
