@@ -177,6 +177,8 @@ const full12 = (ctx: Ctx, conn0: Conn, ch: ClientHello, chBytes: Uint8Array): St
     for (let i = 0; i < config.certificates.length && pick === undefined; i++) {
       const key = config.certificates[i]!.key
       if (authOf(key) !== suite.auth) continue
+      // RFC 8422 §5.1: in TLS 1.2 the client's curves bound the ECDSA certificate's curve too
+      if (key.type === "ec" && clientGroups !== undefined && !clientGroups.includes(key.curve === "secp384r1" ? 0x0018 : 0x0017)) continue
       if (suite.kx === "RSA") {
         if (key.type === "rsa") pick = { suite, credential: i, group }
         continue

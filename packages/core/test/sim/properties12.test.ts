@@ -71,7 +71,8 @@ const configs = (p: Plan) => ({
     ...only12,
     serverName: "localhost",
     cipherSuites: p.clientSuites,
-    groups: p.clientGroups,
+    // secp256r1 always listed: it bounds the server's P-256 ECDSA certificate too (RFC 8422 §5.1); the server picks among the drawn groups
+    groups: p.clientGroups.includes(NamedGroup.values.secp256r1) ? p.clientGroups : [...p.clientGroups, NamedGroup.values.secp256r1],
     alpn: p.clientAlpn,
     certificates: p.clientHasCert ? [credential] : []
   }),

@@ -84,6 +84,20 @@ describe("TLS 1.2 handshake (noble)", () => {
     expect(h.client.state._tag).toBe("Connected12")
   })
 
+  it("an ECDSA certificate on a curve the client did not list is not used (RFC 8422 §5.1): another suite, or handshake_failure", () => {
+    const p384Only = { ...only12, groups: [0x0018] }
+    const both = pair({
+      crypto,
+      client: { ...p384Only, cipherSuites: [S.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, S.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256] },
+      server: { ...only12, certificates: [ec, rsa] }
+    })
+    both.pump()
+    expect(complete(both.client).cipherSuite).toBe(S.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)
+    const ecOnly = pair({ crypto, client: { ...p384Only, cipherSuites: [S.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256] }, server: { ...only12, certificates: [ec] } })
+    ecOnly.pump()
+    expect(tags(ecOnly.server, "AlertSent")).toEqual([{ _tag: "AlertSent", level: 2, description: 40 }])
+  })
+
   it("a tampered Finished is refused (bad_record_mac), nothing delivered", () => {
     const h = pair({ crypto, client: only12, server: { ...only12, certificates: [ec] } })
     h.pump(2) // hellos and the server flight
