@@ -226,7 +226,6 @@ const main = Effect.gen(function* () {
   })
   const address = server.address as { readonly port?: number }
   err(`ACCEPT${address.port !== undefined && port === 0 ? ` ${address.port}` : ""}`)
-  if (state) err("SSL_accept:before SSL initialization")
   return yield* server.run
 }).pipe(Effect.scoped, Effect.provide(verifier), Effect.provide(NodeTls.layer({ keyLogFile: a.values.keylogfile })))
 
