@@ -74,7 +74,8 @@ const encryptedExtensions = [
 const certificateEntry = [[5, SR.CertificateStatusBody]] as const
 
 const certificateRequest = [
-  [5, SR.StatusRequest],
+  // RFC 8446 §4.4.2.1: a server asks for the client's OCSP response with an EMPTY status_request
+  [5, SR.StatusRequestAck],
   [13, G.SignatureAlgorithms],
   [27, G.CompressCertificate],
   [47, V.CertificateAuthorities],
