@@ -56,6 +56,12 @@ export interface Conn {
    * the handshake completes, so both sides end with the same alert.
    */
   readonly plainAlerts: boolean
+  /**
+   * The latest time (ms) an event carried. A step on an event without one (the answer to
+   * a chain check, a signature, a key agreement) takes its time from here — a ticket that
+   * arrived with the peer's flight is stamped with when it arrived, not with 0.
+   */
+  readonly clock: number
 }
 
 /** A fresh connection with no keys. @since 0.1.0 @category constructors */
@@ -70,7 +76,8 @@ export const emptyConn = (recordVersion = 0x0303): Conn => ({
   maxFragment: 16384,
   maxInner: 16385,
   skipEarlyData: 0,
-  plainAlerts: true
+  plainAlerts: true,
+  clock: 0
 })
 
 /**

@@ -307,7 +307,7 @@ export const step = (deps: Deps, state: State13, event: Event): StepResult<State
     deps,
     out,
     role: roleOf(state),
-    now: "now" in event ? event.now : 0,
+    now: "now" in event ? event.now : state.conn.clock,
     entropy: ("entropy" in event ? event.entropy : undefined) ?? EMPTY,
     latest: undefined
   }
@@ -321,6 +321,8 @@ export const step = (deps: Deps, state: State13, event: Event): StepResult<State
     const reason = e instanceof Abort ? e.reason : localFailure(`internal error: ${e instanceof Error ? e.message : String(e)}`)
     next = fail(ctx, (ctx.latest as State13 | undefined) ?? state, reason)
   }
+  // the clock moves with every event that carries the time
+  if ("now" in event && next.conn.clock !== event.now) next = { ...next, conn: { ...next.conn, clock: event.now } } as State13
   return { state: next, actions: out.done() }
 }
 
