@@ -24,6 +24,7 @@ import type { ClientHelloSent, ClientState } from "../tls13/state.js"
 import { authOf, CCS_RECORD, ecdheGroups, epochs, ffdheCode, ffdheGroupOf, keyFitsScheme12, signedParams, stripLeadingZeros, suite12 } from "./common.js"
 import type { Handshake12, Request12, ServerParams, State12 } from "./state.js"
 import { connected12 } from "./traffic.js"
+import { chainMatchesCaNames } from "../x509/client-auth.js"
 
 type S<T extends State12["_tag"]> = Extract<State12, { _tag: T }>
 
@@ -220,10 +221,12 @@ export const onServerHelloDone = (ctx: Ctx, state: S<"Wait12ServerHelloDone">, m
   expect12(m, state.hs.suite.code, "ServerHelloDone")
   let hs = append(ctx, state.hs, m.bytes)
   const flight: Array<Uint8Array> = []
-  // Our certificate: the first whose key can sign a scheme the server accepts.
+  // Our certificate: the first whose chain answers the server's CA names (none listed: any,
+  // RFC 5246 §7.4.4) and whose key can sign a scheme the server accepts.
   let choice: { readonly i: number; readonly scheme: number } | undefined
   if (request !== undefined) {
     for (let i = 0; i < config.certificates.length && choice === undefined; i++) {
+      if (!chainMatchesCaNames(config.certificates[i]!.chain, request.authorities)) continue
       const key = config.certificates[i]!.key
       const scheme = config.signatureSchemes.find((s) => request.signatureSchemes.includes(s) && keyFitsScheme12(key, s) && schemeName(s) !== undefined)
       if (scheme !== undefined) choice = { i, scheme }

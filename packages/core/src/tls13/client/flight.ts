@@ -15,6 +15,7 @@ import { Tls13Schedule } from "../../schedule/index.js"
 import type { MasterSecret } from "../../schedule/tls13.js"
 import * as Transcript from "../../schedule/transcript.js"
 import { certificatePublicKey } from "../../x509/certificate.js"
+import { chainMatchesCaNames } from "../../x509/client-auth.js"
 import { certificateVerifyInput, chooseScheme, encodeMessage, installRead, installWrite, keyFitsScheme13, schemeName, sendHandshake } from "../common.js"
 import { expect13, mustEndRecord, trace, type Ctx } from "../context.js"
 import { appSecrets, connected } from "../traffic.js"
@@ -159,10 +160,11 @@ export const onFinished = (ctx: Ctx, state: S<"WaitFinished">, m: RawHandshake):
   }
   if (!hs.helloRetry && hs.earlyData === "none") sendCompatCcs(ctx)
   if (state.request === undefined) return finish(ctx, conn, hs, master, app)
-  // Client authentication (RFC 8446 §4.4.2): the first credential whose key can sign a scheme the server offered.
+  // Client authentication (RFC 8446 §4.4.2, §4.2.4): the first credential whose chain answers the
+  // server's CA names (none listed: any) and whose key can sign a scheme the server offered.
   const choice = config.certificates
     .map((c, i) => ({ i, scheme: chooseScheme(config.signatureSchemes, state.request!.signatureSchemes, c.key) }))
-    .find((c) => c.scheme !== undefined)
+    .find((c) => c.scheme !== undefined && chainMatchesCaNames(config.certificates[c.i]!.chain, state.request!.authorities))
   const chain = choice === undefined ? [] : config.certificates[choice.i]!.chain
   const certMsg = encodeMessage({
     _tag: "Certificate13",
