@@ -1,10 +1,17 @@
 /**
- * The live runtime: effect-tls on `@effect/platform-node` TCP sockets. A client
- * (`connect`), a server (`serve`), TLS over an already-open Effect `Socket` (`upgrade`,
- * for STARTTLS), and `toSocket`, which turns a connection back into an Effect `Socket` of
- * plaintext so anything built on Effect sockets runs over it. `layer` provides the
- * services with Node's implementations: `NodeCrypto`, the OS CSPRNG, a key log when
- * `SSLKEYLOGFILE` is set.
+ * The live runtime: effect-tls on `@effect/platform-node` TCP sockets (IPv4 or IPv6). A
+ * client (`connect`), a server (`serve`), TLS over an already-open Effect `Socket`
+ * (`upgrade`, for STARTTLS, in either role), `toSocket`, which turns a connection back into
+ * an Effect `Socket` of plaintext so anything built on Effect sockets runs over it, and a
+ * Node `Duplex` (`duplex`, `duplexFactory`, with `createConnection`, `httpsAgent` and
+ * `undiciConnect` for Node's HTTP stacks). `layer` provides the services with Node's
+ * implementations: `NodeCrypto`, the OS CSPRNG, a key log when `SSLKEYLOGFILE` is set.
+ *
+ * Every failure is one `TlsError` (`Effect.catchTag("TlsError", …)`, then `reason._tag`):
+ * a peer's alert, a rejected certificate, a `Timeout` (handshake: `config.handshakeTimeoutMs`;
+ * idle: `driver.idleTimeoutMs`), a `Truncated` connection (EOF without close_notify, or a
+ * socket that failed — a refused connection included). Backpressure and buffering are the
+ * driver's (`driver.highWaterMark`).
  *
  * ```ts
  * const program = Effect.gen(function* () {
@@ -16,6 +23,7 @@
  * @since 0.1.0
  */
 import * as fs from "node:fs"
+import type * as https from "node:https"
 import * as NodeSocket from "@effect/platform-node/NodeSocket"
 import * as NodeSocketServer from "@effect/platform-node/NodeSocketServer"
 import {
@@ -43,7 +51,17 @@ import type * as Scope from "effect/Scope"
 import * as Socket from "effect/socket/Socket"
 import type * as SocketServer from "effect/socket/SocketServer"
 import * as Stream from "effect/Stream"
+import * as Duplex from "./duplex.js"
 import { NodeCrypto } from "./node-crypto.js"
+
+export {
+  /** @since 0.1.0 */
+  type DuplexFactory,
+  /** @since 0.1.0 */
+  type Target,
+  /** @since 0.1.0 */
+  TlsDuplex
+} from "./duplex.js"
 
 /**
  * A live TLS connection: the driver's `Connection` (read stream, write, close, key update,
@@ -83,13 +101,13 @@ export const layer = (options: { readonly crypto?: "node" | "noble"; readonly ke
  */
 export const keyLogFile = (path: string): Layer.Layer<never> => keyLogTo((line) => fs.appendFileSync(path, `${line}\n`, { mode: 0o600 }))
 
-/** The state machine for a configuration (TLS 1.3 today; TLS 1.2 joins it). */
+/** The state machine for a configuration: one machine drives TLS 1.3 and TLS 1.2 (`config.versions`). */
 const machineFor = (_config: TlsConfig) => Tls13.machine
 
 const runOver = <E>(
   role: Role,
   config: TlsConfig,
-  transport: { readonly read: Stream.Stream<Uint8Array, E>; readonly write: (b: Uint8Array) => Effect.Effect<void, E>; readonly close: Effect.Effect<void> },
+  transport: { readonly read: Stream.Stream<Uint8Array, E>; readonly write: (b: Uint8Array) => Effect.Effect<void, E>; readonly close: Effect.Effect<void>; readonly abort?: Effect.Effect<void> | undefined },
   options: DriverOptions
 ): Effect.Effect<TlsConnection, TlsError, Scope.Scope | Entropy | ChainVerifier | TlsCrypto> =>
   Effect.gen(function* () {
@@ -99,25 +117,98 @@ const runOver = <E>(
   })
 
 /**
- * Connects to `host:port` over TCP and runs the TLS handshake as a client. The connection
- * lives in the current scope; closing it closes the socket.
+ * The services a live connection runs on: `layer()` gives `TlsCrypto` and `Entropy`; the
+ * `ChainVerifier` is the caller's (`trusting`, `ChainVerifier.pinned`, ...).
  *
  * @since 0.1.0
- * @category constructors
+ * @category models
  */
-export const connect = (options: {
+export type Services = Entropy | ChainVerifier | TlsCrypto
+
+/**
+ * Where and how a client connects.
+ *
+ * - `host`: a name or an IPv4/IPv6 address (`::1` or `[::1]`).
+ * - `config`: what the client offers (`serverName` for SNI and the certificate check,
+ *   `alpn`, `certificates` for client authentication, `handshakeTimeoutMs`, ...).
+ * - `driver`: `idleTimeoutMs`, `highWaterMark`, `observe` (a recording), ...
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ConnectOptions {
   readonly host: string
   readonly port: number
   readonly config?: Partial<TlsConfig> | undefined
   readonly driver?: DriverOptions | undefined
-}): Effect.Effect<TlsConnection, TlsError, Scope.Scope | Entropy | ChainVerifier | TlsCrypto> =>
+}
+
+/**
+ * Connects to `host:port` over TCP and runs the TLS handshake as a client. The connection
+ * lives in the current scope; closing it closes the socket (interrupting a handshake
+ * included).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const connect = (options: ConnectOptions): Effect.Effect<TlsConnection, TlsError, Scope.Scope | Services> =>
   Effect.gen(function* () {
-    const socket = yield* NodeSocket.makeNet({ host: options.host, port: options.port, noDelay: true })
-    return yield* upgrade(socket, "client", options.config ?? {}, options.driver)
+    // Half-open: the peer's EOF after its close_notify leaves our side writable.
+    const socket = yield* NodeSocket.makeNet({ host: options.host.replace(/^\[|\]$/g, ""), port: options.port, noDelay: true, allowHalfOpen: true })
+    return yield* upgrade(socket, "client", options.config ?? {}, options.driver, { halfOpen: true })
   })
 
 /**
+ * How `upgrade` takes over a socket whose plaintext part already ran.
+ *
+ * - `reader`: the socket's reader, when the plaintext exchange acquired it (acquiring a
+ *   second one would dial a client socket again, or split a server socket's data).
+ * - `leftover`: bytes the plaintext exchange read past its end — the first TLS bytes.
+ * - `close`: how closing ends the socket (see `FromSocketOptions`; `end` by default, a FIN
+ *   after everything written, right for Node sockets).
+ * - `halfOpen`: the socket stays writable after the peer's EOF (a Node socket made with
+ *   `allowHalfOpen: true`), so we may answer after the peer's close_notify and EOF.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface UpgradeOptions {
+  readonly reader?: Socket.Reader | undefined
+  readonly leftover?: Uint8Array | undefined
+  readonly close?: "end" | "event" | undefined
+  readonly halfOpen?: boolean | undefined
+}
+
+const withReader = (socket: Socket.Socket, reader: Socket.Reader | undefined, leftover: Uint8Array | undefined): Socket.Socket => {
+  if (reader === undefined && (leftover === undefined || leftover.length === 0)) return socket
+  let first = leftover !== undefined && leftover.length > 0 ? leftover : undefined
+  const acquire = reader === undefined ? socket.reader : Effect.succeed(reader)
+  return Socket.make({
+    reader: Effect.map(acquire, (r): Socket.Reader => ({
+      pull: Effect.suspend(() => {
+        if (first === undefined) return r.pull
+        const chunk = first
+        first = undefined
+        return Effect.succeed([chunk] as const)
+      }),
+      upgrade: r.upgrade
+    })),
+    writer: socket.writer
+  })
+}
+
+/**
  * TLS over an already-open Effect `Socket`, in either role (STARTTLS: LDAP, SMTP, ...).
+ * When a plaintext exchange came first, pass the reader it used and any bytes it read
+ * past its end (`options`).
+ *
+ * ```ts
+ * const reader = yield* socket.reader
+ * const writer = yield* socket.writer
+ * yield* writer.write("STARTTLS\r\n")
+ * const { line, rest } = yield* readLine(reader)           // "OK"
+ * const conn = yield* NodeTls.upgrade(socket, "client", { serverName }, {}, { reader, leftover: rest })
+ * ```
  *
  * @since 0.1.0
  * @category constructors
@@ -126,17 +217,19 @@ export const upgrade = (
   socket: Socket.Socket,
   role: Role,
   config: Partial<TlsConfig>,
-  driver: DriverOptions = {}
-): Effect.Effect<TlsConnection, TlsError, Scope.Scope | Entropy | ChainVerifier | TlsCrypto> =>
+  driver: DriverOptions = {},
+  options: UpgradeOptions = {}
+): Effect.Effect<TlsConnection, TlsError, Scope.Scope | Services> =>
   Effect.gen(function* () {
-    const transport = yield* fromSocket(socket)
+    const transport = yield* fromSocket(withReader(socket, options.reader, options.leftover), { close: options.close ?? "end", halfOpen: options.halfOpen })
     return yield* runOver(role, makeConfig(config), transport, driver)
   })
 
 /**
- * Listens on `host:port` (port 0: the OS picks one; see `address`) and runs `handler` for
- * every connection whose handshake completes. A failed handshake ends that connection
- * only (its error goes to `onError`, if given).
+ * Listens on `host:port` (`127.0.0.1` by default, `::1` for IPv6; port 0: the OS picks
+ * one, see `port`) and runs `handler` for every connection whose handshake completes, in
+ * the connection's own scope. A failed handshake ends that connection only (its error
+ * goes to `onError`, if given).
  *
  * @since 0.1.0
  * @category constructors
@@ -149,23 +242,28 @@ export const serve = <R, E>(options: {
   readonly onError?: ((error: TlsError | E) => Effect.Effect<void>) | undefined
   readonly driver?: DriverOptions | undefined
 }): Effect.Effect<
-  { readonly address: SocketServer.SocketServer["Service"]["address"]; readonly run: Effect.Effect<never, SocketServer.SocketServerError, R | Entropy | ChainVerifier | TlsCrypto> },
+  {
+    readonly address: SocketServer.SocketServer["Service"]["address"]
+    readonly port: number
+    readonly run: Effect.Effect<never, SocketServer.SocketServerError, R | Services>
+  },
   SocketServer.SocketServerError,
   Scope.Scope
 > =>
   Effect.gen(function* () {
-    const server = yield* NodeSocketServer.make({ host: options.host ?? "127.0.0.1", port: options.port })
+    const server = yield* NodeSocketServer.make({ host: options.host ?? "127.0.0.1", port: options.port, allowHalfOpen: true, noDelay: true })
     const config = makeConfig(options.config)
     const run = server.run((socket) =>
       Effect.scoped(
         Effect.gen(function* () {
-          const transport = yield* fromSocket(socket)
+          const transport = yield* fromSocket(socket, { close: "end", halfOpen: true })
           const conn = yield* runOver("server", config, transport, options.driver ?? {})
           yield* options.handler(conn)
         })
       ).pipe(Effect.catch((e: TlsError | E) => (options.onError ? options.onError(e) : Effect.void)))
     )
-    return { address: server.address, run }
+    const address = server.address
+    return { address, port: "port" in address ? address.port : 0, run }
   })
 
 /**
@@ -215,3 +313,71 @@ export const toSocket = (conn: Connection): Socket.Socket =>
         )
     } as Socket.Writer)
   })
+
+/**
+ * A Node `stream.Duplex` over a client connection to `host:port`, returned at once and
+ * connected in the background (what `createConnection` and undici's `connect` need); the
+ * services come from `layer` (built for this connection). Writes wait for the handshake;
+ * a failure is emitted as the `TlsError`. Destroying the stream closes the socket.
+ *
+ * ```ts
+ * const services = Layer.mergeAll(NodeTls.layer(), trusting({ anchors }).pipe(Layer.provide(NodeTls.layer())))
+ * https.get(url, { createConnection: () => NodeTls.duplex({ host, port, config: { serverName }, layer: services }) }, ...)
+ * ```
+ *
+ * @since 0.1.0
+ * @category conversions
+ */
+export const duplex = (options: ConnectOptions & { readonly layer: Layer.Layer<Services> }): Duplex.TlsDuplex =>
+  Duplex.fromConnection(connect(options).pipe(Effect.provide(options.layer)), { host: options.host, port: options.port })
+
+/**
+ * Captures the current services and returns a factory of `TlsDuplex` streams for targets
+ * Node's HTTP stacks name (host, port, servername, ALPN) — for `createConnection`,
+ * `httpsAgent` and `undiciConnect`. `defaults` apply to every connection; the target's
+ * server name (Node's `servername`, or the host when it is a name) and ALPN override them.
+ *
+ * @since 0.1.0
+ * @category conversions
+ */
+export const duplexFactory = (
+  defaults: { readonly config?: Partial<TlsConfig> | undefined; readonly driver?: DriverOptions | undefined } = {}
+): Effect.Effect<Duplex.DuplexFactory, never, Services> =>
+  Effect.map(Effect.context<Services>(), (context) => (target: Duplex.Target) => {
+    const config: Partial<TlsConfig> = {
+      ...defaults.config,
+      ...(target.serverName !== undefined ? { serverName: target.serverName } : {}),
+      ...(target.alpn !== undefined ? { alpn: target.alpn } : {})
+    }
+    return Duplex.fromConnection(
+      connect({ host: target.host, port: target.port, config, driver: defaults.driver }).pipe(Effect.provideContext(context)),
+      target
+    )
+  })
+
+/**
+ * `createConnection` for `https.request` / `http.request` / an `http.Agent`, from a factory
+ * (see `duplexFactory`).
+ *
+ * @since 0.1.0
+ * @category conversions
+ */
+export const createConnection: (make: Duplex.DuplexFactory) => (options: object, callback?: unknown) => Duplex.TlsDuplex = Duplex.createConnection as never
+
+/**
+ * An `https.Agent` whose connections are effect-tls, from a factory (see `duplexFactory`):
+ * for `https.request({ agent })` and Effect's `NodeHttpClient.HttpAgent`.
+ *
+ * @since 0.1.0
+ * @category conversions
+ */
+export const httpsAgent: (make: Duplex.DuplexFactory, options?: https.AgentOptions) => https.Agent = Duplex.httpsAgent
+
+/**
+ * undici's `connect` option, from a factory (see `duplexFactory`): `new undici.Agent({ connect:
+ * NodeTls.undiciConnect(make) })`.
+ *
+ * @since 0.1.0
+ * @category conversions
+ */
+export const undiciConnect = Duplex.undiciConnect

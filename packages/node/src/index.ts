@@ -1,5 +1,7 @@
 /**
- * `@effect-tls/node`: the live runtime of effect-tls. For now, the native crypto provider.
+ * `@effect-tls/node`: the live runtime of effect-tls — `NodeTls` (connect, serve, STARTTLS
+ * upgrade, a `node:stream` Duplex for `https`/undici, key logging), the native crypto
+ * provider `NodeCrypto`, and the system trust store `NodeTrust`.
  *
  * @since 0.1.0
  */

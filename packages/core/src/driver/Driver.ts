@@ -106,7 +106,9 @@ export interface Buffered {
  * - `write`: waits for the handshake and for the outbound buffer to be below the
  *   high-water mark, then encrypts and buffers (a client's 0-RTT data is
  *   `config.earlyData`).
- * - `close`: sends close_notify; reading continues until the peer's.
+ * - `close`: sends close_notify; reading continues until the peer's. After the peer's
+ *   close_notify writing continues until ours — over a half-open transport even past the
+ *   peer's EOF: the connection is over once both were sent.
  * - `keyUpdate`: a TLS 1.3 KeyUpdate, asking the peer to update too when `updatePeer`.
  * - `events`: progress — traces, alerts, completion, tickets, the final `Closed`.
  * - `closed`: completes when the connection is over, failing with its error.
@@ -367,8 +369,11 @@ export const connect = <S, E>(
           }
           case "Eof":
             transportFailed = input.failure
+            // After the peer's close_notify a clean EOF is expected; over a half-open
+            // transport our write side stays open (TLS 1.3 half-close) and the connection
+            // ends with our own close_notify.
+            if (readEnded && input.failure === undefined && transport.halfOpen === true) return
             yield* feed({ _tag: "TransportClosed" })
-            // After the peer's close_notify an EOF is expected; our write side may stay open.
             if (!finished && !readEnded) {
               const detail = input.failure === undefined ? "the transport closed without close_notify" : `the transport failed (${input.failure})`
               yield* finish(new TlsError({ reason: { _tag: "Truncated", detail } }))
