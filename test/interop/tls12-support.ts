@@ -1,29 +1,17 @@
 /**
  * Shared pieces of the TLS 1.2 interop tests (`test/interop/tls12-*.test.ts`): the five
  * TLS 1.2 suites the matrix covers with each peer's name for them, the suite × group grid
- * for each direction, the Effect glue that runs our client and server over loopback (with
- * a PKI from `makePki`), and the config that forces TLS 1.2 with DHE and RSA key
- * transport enabled.
- *
- * **Gotchas**: every wait is bounded (`run` times the whole test out, `WAIT` bounds each
- * wait for a peer or for our side). Our server keeps every connection open until the
- * test's scope closes; close it yourself to test close_notify.
+ * for each direction, and the config that forces TLS 1.2 with DHE and RSA key transport
+ * enabled; the Effect glue is `./live.ts`, here over a PKI from `makePki`.
  */
-import { type Action, type ChainVerifier, type Entropy, loadPrivateKey, type TlsConfig, type TlsCrypto, trusting, X509 } from "@effect-tls/core"
-import { NodeTls } from "@effect-tls/node"
+import type { TlsConfig } from "@effect-tls/core"
 import type { Issued, Pki } from "@effect-tls/test-support/pki"
-import { type Peer, waitUntil } from "@effect-tls/test-support/processes"
 import { runs } from "@effect-tls/test-support/tier"
-import { collect, drain, type GroupInfo, groups, type Inbox, MiB } from "@effect-tls/test-support/tls"
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import * as Result from "effect/Result"
-import type * as Scope from "effect/Scope"
+import { type GroupInfo, groups, MiB } from "@effect-tls/test-support/tls"
+import { credentialOf, harness as liveHarness } from "./live.js"
 
 /** TLS 1.2's version number. */
 export const TLS12 = 0x0303
-/** The bound on every single wait (a peer's line, our side's bytes). */
-export const WAIT = 15_000
 /** The size of the SHA-256-checked transfer each way: 4 MiB, 64 MiB in the full tier. */
 export const TRANSFER = runs({ ci: 4, full: 64 }) * MiB
 /** The bound on a transfer's waits and on the whole transfer test. */
@@ -147,85 +135,10 @@ export const traceNamedCurve = (trace: string): number | undefined => {
 // Effect glue
 // ---------------------------------------------------------------------------------------
 
-export type Conn = NodeTls.TlsConnection
-export type Services = Scope.Scope | ChainVerifier | TlsCrypto | Entropy
+export { type Conn, owned, printed, received, type Served, type Services, type Side, text, traces, wait, WAIT } from "./live.js"
 
-/** One side of a live connection: its parameters, events and an inbox draining its reads. */
-export interface Side {
-  readonly conn: Conn
-  readonly params: Conn["params"]
-  readonly events: ReadonlyArray<Action>
-  readonly inbox: Inbox
-}
-
-/** Our server: its port, the connections (in order) and the errors it reported. */
-export interface Served {
-  readonly port: number
-  readonly conns: Array<Side>
-  readonly errors: Array<unknown>
-  readonly next: (i: number) => Effect.Effect<Side>
-}
-
-export const text = (s: string): Uint8Array => new TextEncoder().encode(s)
-export const wait = <A>(p: () => Promise<A>): Effect.Effect<A> => Effect.promise(p)
-/** The peer is killed when the scope closes (SIGKILL 300 ms after SIGTERM). */
-export const owned = (peer: Peer): Effect.Effect<Peer, never, Scope.Scope> => Effect.as(Effect.addFinalizer(() => Effect.promise(() => peer.kill(300))), peer)
-export const traces = (events: ReadonlyArray<Action>): ReadonlyArray<string> => events.flatMap((e) => (e._tag === "Trace" ? [e.note] : []))
-export const printed = (peer: Peer, re: RegExp, timeoutMs = WAIT): Effect.Effect<RegExpExecArray> => wait(() => peer.waitFor(re, { timeoutMs }))
-export const received = (side: Side, s: string): Effect.Effect<void> => wait(() => side.inbox.waitFor((t) => t.includes(s), WAIT))
-
-// Closing waits at most this long for the peer to take our last bytes and end TCP.
-const driver = { closeTimeoutMs: 300 }
-
-/** The glue of one test file, over the PKI `pki()` returns (made in `beforeAll`). */
+/** The glue of one TLS 1.2 test file, over the PKI `pki()` returns (made in `beforeAll`): our server holds the ECDSA and the RSA certificate. */
 export const harness = (pki: () => Pki) => {
-  const credential = (cert: Issued) => ({ chain: [cert.certDer], key: Result.getOrThrow(loadPrivateKey(cert.keyPem)) })
-  const layer = () => trusting({ anchors: Result.getOrThrow(X509.loadTrustAnchors([pki().ca.certPem])) }).pipe(Layer.provideMerge(NodeTls.layer()))
-
-  /** Runs a test's effect in a scope, with every service, bounded by `seconds` (default 30). */
-  const run = <A, E>(effect: Effect.Effect<A, E, Services>, o: { readonly seconds?: number } = {}): Promise<A> =>
-    Effect.runPromise(effect.pipe(Effect.timeout(`${o.seconds ?? 30} seconds`), Effect.scoped, Effect.provide(layer())))
-
-  /**
-   * Our client to 127.0.0.1:`port`, SNI `localhost`: TLS 1.2 (`tls12Config`) with `config`
-   * over it, or with `defaults` the library's defaults (TLS 1.3 and 1.2) with `config`.
-   */
-  const connect = (port: number, config: Partial<TlsConfig> = {}, o: { readonly defaults?: boolean } = {}): Effect.Effect<Side, unknown, Services> =>
-    Effect.gen(function* () {
-      const base = o.defaults === true ? {} : tls12Config
-      const conn = yield* NodeTls.connect({ host: "127.0.0.1", port, config: { serverName: "localhost", ...base, ...config }, driver })
-      return { conn, params: conn.params, events: yield* collect(conn.events), inbox: yield* drain(conn.read) }
-    })
-
-  /** Our server on a port the OS picks, with the ECDSA and the RSA certificate, TLS 1.2. */
-  const serve = (config: Partial<TlsConfig> = {}): Effect.Effect<Served, unknown, Services> =>
-    Effect.gen(function* () {
-      const conns: Array<Side> = []
-      const errors: Array<unknown> = []
-      const server = yield* NodeTls.serve({
-        port: 0,
-        config: { certificates: [credential(pki().ecdsa), credential(pki().rsa)], ...tls12Config, ...config },
-        handler: (conn) =>
-          Effect.gen(function* () {
-            conns.push({ conn, params: conn.params, events: yield* collect(conn.events), inbox: yield* drain(conn.read) })
-            yield* Effect.never
-          }),
-        onError: (e) => Effect.sync(() => void errors.push(e)),
-        driver
-      })
-      yield* Effect.forkScoped(server.run)
-      const port = (server.address as { readonly port: number }).port
-      const next = (i: number) =>
-        wait(() =>
-          waitUntil(`our server's connection #${i + 1} (errors: ${errors.map(String).join("; ")})`, () => conns.length > i || errors.length > 0, { timeoutMs: WAIT })
-        ).pipe(
-          Effect.map(() => {
-            if (conns[i] === undefined) throw new Error(`our server failed: ${errors.map(String).join("; ")}`)
-            return conns[i]
-          })
-        )
-      return { port, conns, errors, next }
-    })
-
-  return { credential, run, connect, serve }
+  const credential = (cert: Issued) => credentialOf(cert.certDer, cert.keyPem)
+  return { credential, ...liveHarness({ anchors: () => [pki().ca.certPem], certificates: () => [credential(pki().ecdsa), credential(pki().rsa)], base: tls12Config }) }
 }

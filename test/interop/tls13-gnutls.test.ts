@@ -14,21 +14,16 @@
  * verifying scheme, key updates, alerts) and our `conn.params`.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { type Action, type ChainVerifier, type Entropy, loadPrivateKey, type TlsConfig, type TlsCrypto, trusting, X509 } from "@effect-tls/core"
-import { NodeTls } from "@effect-tls/node"
 import { needs } from "@effect-tls/test-support/peers"
 import { killAll, type Peer, spawnPeer, startServer, waitUntil } from "@effect-tls/test-support/processes"
 import { runs } from "@effect-tls/test-support/tier"
 import {
   type Cert,
   classicalGroups,
-  collect,
-  drain,
   type GroupInfo,
   gnutlsPriority,
   groups,
   hashAfterMarker,
-  type Inbox,
   type InteropPki,
   makeInteropPki,
   MiB,
@@ -41,11 +36,10 @@ import {
   writeAll
 } from "@effect-tls/test-support/tls"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import * as Result from "effect/Result"
 import type * as Scope from "effect/Scope"
 import { randomBytes } from "node:crypto"
+import { credentialOf, harness, owned, type Side, text, traces, wait } from "./live.js"
 
 const HAVE_GNUTLS = needs("gnutls-serv", "gnutls-cli")
 const TRANSFER = runs({ ci: 4, full: 64 }) * MiB
@@ -53,73 +47,11 @@ const WAIT = 15_000
 const TRANSFER_WAIT = runs({ ci: 100_000, full: 1_500_000 })
 const TRANSFER_SECONDS = runs({ ci: 120, full: 1_700 })
 
-// ---- Effect glue (the same in each tls13-*.test.ts: test/support cannot import @effect-tls) ----
-
-type Conn = NodeTls.TlsConnection
-type Services = Scope.Scope | ChainVerifier | TlsCrypto | Entropy
-interface Side {
-  readonly conn: Conn
-  readonly params: Conn["params"]
-  readonly events: ReadonlyArray<Action>
-  readonly inbox: Inbox
-}
-interface Served {
-  readonly port: number
-  readonly conns: Array<Side>
-  readonly errors: Array<unknown>
-  readonly next: (i: number) => Effect.Effect<Side>
-}
+// ---- Effect glue (./live.ts) ----
 
 let pki: InteropPki
-const credential = (cert: Cert) => ({ chain: [cert.der], key: Result.getOrThrow(loadPrivateKey(cert.keyPem)) })
-const layer = (crypto: "node" | "noble") => {
-  const anchors = Result.getOrThrow(X509.loadTrustAnchors([pki.ca.pem]))
-  return trusting({ anchors }).pipe(Layer.provideMerge(NodeTls.layer({ crypto })))
-}
-const run = <A, E>(effect: Effect.Effect<A, E, Services>, o: { readonly crypto?: "node" | "noble"; readonly seconds?: number } = {}): Promise<A> =>
-  Effect.runPromise(effect.pipe(Effect.timeout(`${o.seconds ?? 30} seconds`), Effect.scoped, Effect.provide(layer(o.crypto ?? "node"))))
-const wait = <A>(p: () => Promise<A>): Effect.Effect<A> => Effect.promise(p)
-// SIGKILL follows SIGTERM after 300 ms: gnutls-serv can take seconds to act on SIGTERM.
-const owned = (peer: Peer): Effect.Effect<Peer, never, Scope.Scope> => Effect.as(Effect.addFinalizer(() => Effect.promise(() => peer.kill(300))), peer)
-const text = (s: string) => new TextEncoder().encode(s)
-const traces = (events: ReadonlyArray<Action>) => events.flatMap((e) => (e._tag === "Trace" ? [e.note] : []))
-
-// Closing waits at most this long for the peer to take our last bytes and end the TCP
-// connection (gnutls-serv keeps it open for seconds; the default bound is 2 s).
-const driver = { closeTimeoutMs: 300 }
-
-const connect = (port: number, config: Partial<TlsConfig> = {}): Effect.Effect<Side, unknown, Services> =>
-  Effect.gen(function* () {
-    const conn = yield* NodeTls.connect({ host: "127.0.0.1", port, config: { serverName: "localhost", ...config }, driver })
-    return { conn, params: conn.params, events: yield* collect(conn.events), inbox: yield* drain(conn.read) }
-  })
-
-const serve = (config: Partial<TlsConfig> = {}): Effect.Effect<Served, unknown, Services> =>
-  Effect.gen(function* () {
-    const conns: Array<Side> = []
-    const errors: Array<unknown> = []
-    const server = yield* NodeTls.serve({
-      port: 0,
-      config: { certificates: [credential(pki.server["ecdsa-p256"])], ...config },
-      handler: (conn) =>
-        Effect.gen(function* () {
-          conns.push({ conn, params: conn.params, events: yield* collect(conn.events), inbox: yield* drain(conn.read) })
-          yield* Effect.never
-        }),
-      onError: (e) => Effect.sync(() => void errors.push(e)),
-      driver
-    })
-    yield* Effect.forkScoped(server.run)
-    const port = (server.address as { readonly port: number }).port
-    const next = (i: number) =>
-      wait(() => waitUntil(`our server's connection #${i + 1} (errors: ${errors.map(String).join("; ")})`, () => conns.length > i || errors.length > 0, { timeoutMs: WAIT })).pipe(
-        Effect.map(() => {
-          if (conns[i] === undefined) throw new Error(`our server failed: ${errors.map(String).join("; ")}`)
-          return conns[i]
-        })
-      )
-    return { port, conns, errors, next }
-  })
+const credential = (cert: Cert) => credentialOf(cert.der, cert.keyPem)
+const { run, connect, serve } = harness({ anchors: () => [pki.ca.pem], certificates: () => [credential(pki.server["ecdsa-p256"])] })
 
 // ---- GnuTLS peers ----
 
