@@ -28,7 +28,7 @@ import { NodeTls, NodeTrust } from "@effect-tls/node"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Result from "effect/Result"
-import { parse, usage, type Flag } from "./lib/cli.js"
+import { startTool, type Flag } from "./lib/cli.js"
 
 const flags: ReadonlyArray<Flag> = [
   { name: "url", value: "url", help: "the page to fetch (default: start a local node:https server and fetch from it)" },
@@ -41,19 +41,7 @@ const flags: ReadonlyArray<Flag> = [
   { name: "help", help: "this text" }
 ]
 
-const err = (line: string) => process.stderr.write(`${line}\n`)
-const fail = (message: string): never => {
-  err(`https-get: ${message}`)
-  process.exit(1)
-}
-
-const parsed = parse(process.argv.slice(2), flags)
-if (typeof parsed === "string") fail(parsed)
-const a = parsed as Exclude<typeof parsed, string>
-if (a.set.has("help")) {
-  process.stdout.write(`${usage("https-get", "HTTPS GET with node:https or undici running on effect-tls (the Duplex adapter).", flags)}\n`)
-  process.exit(0)
-}
+const { a, err, fail } = startTool("https-get", "HTTPS GET with node:https or undici running on effect-tls (the Duplex adapter).", flags)
 const client = a.values.client ?? "https"
 if (client !== "https" && client !== "undici") fail(`--client must be https or undici, not ${client}`)
 

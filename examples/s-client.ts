@@ -19,7 +19,7 @@ import { defaultConfig, type Action, loadPrivateKey, type TlsConfig, TlsError, t
 import { Tls13 } from "@effect-tls/core"
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import { NodeTls, NodeTrust } from "@effect-tls/node"
-import { parse, usage, type Flag } from "./lib/cli.js"
+import { startTool, type Flag } from "./lib/cli.js"
 import { kxOf } from "./lib/openssl.js"
 import { alertLine, finishedLine, groupText, parseGroups, parseSuites, stateLines, suiteText, versionText } from "./lib/openssl.js"
 
@@ -47,21 +47,7 @@ const flags: ReadonlyArray<Flag> = [
   { name: "help", help: "this text" }
 ]
 
-const out = (line: string) => process.stdout.write(`${line}\n`)
-const err = (line: string) => process.stderr.write(`${line}\n`)
-
-const fail = (message: string): never => {
-  err(`s-client: ${message}`)
-  process.exit(1)
-}
-
-const args = parse(process.argv.slice(2), flags)
-if (typeof args === "string") fail(args)
-const a = args as Exclude<typeof args, string>
-if (a.set.has("help")) {
-  out(usage("s-client", "A TLS client with openssl s_client's flags. Fails closed on certificate errors.", flags))
-  process.exit(0)
-}
+const { a, out, err, fail } = startTool("s-client", "A TLS client with openssl s_client's flags. Fails closed on certificate errors.", flags)
 
 const [host, portText] = (() => {
   const c = a.values.connect ?? "localhost:4433"

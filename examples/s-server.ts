@@ -19,7 +19,7 @@ import * as Stream from "effect/Stream"
 import * as Fiber from "effect/Fiber"
 import { defaultConfig, type Action, ChainVerifier, loadPrivateKey, type TlsConfig, trusting, X509 } from "@effect-tls/core"
 import { NodeTls } from "@effect-tls/node"
-import { parse, usage, type Flag } from "./lib/cli.js"
+import { startTool, type Flag } from "./lib/cli.js"
 import { kxOf } from "./lib/openssl.js"
 import { alertLine, finishedLine, groupText, parseGroups, parseSuites, stateLines, suiteText, versionText } from "./lib/openssl.js"
 
@@ -47,20 +47,7 @@ const flags: ReadonlyArray<Flag> = [
   { name: "help", help: "this text" }
 ]
 
-const out = (line: string) => process.stdout.write(`${line}\n`)
-const err = (line: string) => process.stderr.write(`${line}\n`)
-const fail = (message: string): never => {
-  err(`s-server: ${message}`)
-  process.exit(1)
-}
-
-const parsed = parse(process.argv.slice(2), flags)
-if (typeof parsed === "string") fail(parsed)
-const a = parsed as Exclude<typeof parsed, string>
-if (a.set.has("help")) {
-  out(usage("s-server", "A TLS server with openssl s_server's flags.", flags))
-  process.exit(0)
-}
+const { a, err, fail } = startTool("s-server", "A TLS server with openssl s_server's flags.", flags)
 if (a.values.cert === undefined) fail("-cert is required")
 
 const [host, port] = (() => {

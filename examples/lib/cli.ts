@@ -43,3 +43,20 @@ export const usage = (tool: string, summary: string, flags: ReadonlyArray<Flag>)
     "",
     ...flags.map((f) => `  -${(f.value === undefined ? f.name : `${f.name} ${f.value}`).padEnd(26)} ${f.help}`)
   ].join("\n")
+
+/** A tool's start: its output helpers, and its flags parsed (a parse error exits 1, `-help` prints the usage and exits 0). */
+export const startTool = (tool: string, summary: string, flags: ReadonlyArray<Flag>) => {
+  const out = (line: string) => void process.stdout.write(`${line}\n`)
+  const err = (line: string) => void process.stderr.write(`${line}\n`)
+  const fail = (message: string): never => {
+    err(`${tool}: ${message}`)
+    process.exit(1)
+  }
+  const parsed = parse(process.argv.slice(2), flags)
+  const a = typeof parsed === "string" ? fail(parsed) : parsed
+  if (a.set.has("help")) {
+    out(usage(tool, summary, flags))
+    process.exit(0)
+  }
+  return { a, out, err, fail }
+}

@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import type { CryptoProvider } from "../crypto/provider.js"
-import { hashLength, redact, type ScheduleHash, type Secret } from "./secret.js"
+import { hashLength, redact, type ScheduleHash, type Secret, type SecretInput } from "./secret.js"
 import {
   deriveSecret,
   emptyHash,
@@ -81,6 +81,18 @@ const trafficSecret = <P extends TrafficPhase>(
     generation,
     secret: redact(bytes, trafficLabel(side, phase, generation))
   }) as TrafficSecretOf<P> as TrafficSecret<P>
+
+/** Both sides' first traffic secrets of a phase: `Derive-Secret(from, "c <tag> traffic" | "s <tag> traffic", transcriptHash)`. */
+const trafficPair = <P extends TrafficPhase>(
+  crypto: CryptoProvider,
+  from: { readonly hash: ScheduleHash; readonly secret: SecretInput },
+  phase: P,
+  tag: "hs" | "ap",
+  transcriptHash: Uint8Array
+): { readonly client: TrafficSecret<P>; readonly server: TrafficSecret<P> } => ({
+  client: trafficSecret(from.hash, "client", phase, 0, deriveSecret(crypto, from.hash, from.secret, `c ${tag} traffic`, transcriptHash)),
+  server: trafficSecret(from.hash, "server", phase, 0, deriveSecret(crypto, from.hash, from.secret, `s ${tag} traffic`, transcriptHash))
+})
 
 /**
  * A PSK binder key: `Derive-Secret(Early Secret, "ext binder" | "res binder", "")`
@@ -196,25 +208,8 @@ export const handshakeTrafficSecrets = (
   crypto: CryptoProvider,
   handshake: HandshakeSecret,
   helloHash: Uint8Array
-): { readonly client: TrafficSecret<"handshake">; readonly server: TrafficSecret<"handshake"> } => {
-  const { hash, secret } = handshake
-  return {
-    client: trafficSecret(
-      hash,
-      "client",
-      "handshake",
-      0,
-      deriveSecret(crypto, hash, secret, "c hs traffic", helloHash)
-    ),
-    server: trafficSecret(
-      hash,
-      "server",
-      "handshake",
-      0,
-      deriveSecret(crypto, hash, secret, "s hs traffic", helloHash)
-    )
-  }
-}
+): { readonly client: TrafficSecret<"handshake">; readonly server: TrafficSecret<"handshake"> } =>
+  trafficPair(crypto, handshake, "handshake", "hs", helloHash)
 
 /**
  * client_application_traffic_secret_0 and server_application_traffic_secret_0 =
@@ -228,25 +223,8 @@ export const applicationTrafficSecrets = (
   crypto: CryptoProvider,
   master: MasterSecret,
   serverFinishedHash: Uint8Array
-): { readonly client: TrafficSecret<"application">; readonly server: TrafficSecret<"application"> } => {
-  const { hash, secret } = master
-  return {
-    client: trafficSecret(
-      hash,
-      "client",
-      "application",
-      0,
-      deriveSecret(crypto, hash, secret, "c ap traffic", serverFinishedHash)
-    ),
-    server: trafficSecret(
-      hash,
-      "server",
-      "application",
-      0,
-      deriveSecret(crypto, hash, secret, "s ap traffic", serverFinishedHash)
-    )
-  }
-}
+): { readonly client: TrafficSecret<"application">; readonly server: TrafficSecret<"application"> } =>
+  trafficPair(crypto, master, "application", "ap", serverFinishedHash)
 
 /**
  * exporter_master_secret = `Derive-Secret(Master Secret, "exp master",

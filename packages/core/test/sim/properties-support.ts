@@ -9,11 +9,12 @@ import * as Redacted from "effect/Redacted"
 import * as fc from "fast-check"
 import type { JournalEntry } from "../../src/driver/Driver.js"
 import type { NegotiatedParameters } from "../../src/machine/actions.js"
-import type { ClientAuth, TlsConfig } from "../../src/machine/config.js"
+import { type ClientAuth, makeConfig, type TlsConfig } from "../../src/machine/config.js"
 import type { Role } from "../../src/machine/machine.js"
 import type { Fault } from "../../src/sim/faults.js"
 import * as Simulator from "../../src/sim/Simulator.js"
 import * as Tls13 from "../../src/tls13/index.js"
+import { serverConfig } from "../driver/fixtures.js"
 
 /** Invariants checked after every step of either side; violations are collected. */
 export const checker = (clientAuth: ClientAuth) => {
@@ -134,3 +135,51 @@ export const planFailure = (g: FailureDraw, allSuites: ReadonlyArray<number>, mi
   if (alert === undefined && clientAuth === "required" && !clientHasCert) alert = missingCertificate
   return { serverSuites, clientAlpn, serverAlpn, clientAuth, clientHasCert, alert }
 }
+
+/**
+ * The benign-schedule property for one configuration pair (`extra` over a 5 s handshake
+ * timeout): both complete, agree, and each reads exactly what the other wrote.
+ */
+export const benignProperty = (extra: Partial<TlsConfig>) =>
+  fc.asyncProperty(benign, writes, writes, fc.nat(), fc.integer({ min: 1, max: 50 }), async (faults, cw, sw, seed, delayMs) => {
+    const check = checker("none")
+    const r = await run(makeConfig({ ...extra, handshakeTimeoutMs: 5_000 }), serverConfig({ ...extra, handshakeTimeoutMs: 5_000 }), {
+      seed,
+      delayMs,
+      faults,
+      script: { clientWrites: cw, serverWrites: sw },
+      observe: check.observe
+    })
+    assert.isFalse(r.hung)
+    check.agreement()
+    assert.deepStrictEqual(check.violations, [])
+    assert.isUndefined(r.client.error, r.client.error?.message)
+    assert.isUndefined(r.server.error, r.server.error?.message)
+    assert.deepStrictEqual(r.server.received, concat(cw))
+    assert.deepStrictEqual(r.client.received, concat(sw))
+  })
+
+/**
+ * The hostile-schedule property for one configuration pair (`extra` over a 2 s handshake
+ * timeout): nothing altered or duplicated is delivered, failures are typed, every run ends
+ * within its bound.
+ */
+export const hostileProperty = (extra: Partial<TlsConfig>) =>
+  fc.asyncProperty(hostile, writes, writes, fc.nat(), async (faults, cw, sw, seed) => {
+    const check = checker("none")
+    const r = await run(makeConfig({ ...extra, handshakeTimeoutMs: 2_000 }), serverConfig({ ...extra, handshakeTimeoutMs: 2_000 }), {
+      seed,
+      faults,
+      script: { clientWrites: cw, serverWrites: sw, idleTimeoutMs: 2_000 },
+      observe: check.observe
+    })
+    assert.isFalse(r.hung, "the run did not end within its bound")
+    assert.isAtMost(r.endedAt, 2_000 + 3 * 2_000 + 1_000)
+    assert.deepStrictEqual(check.violations, [])
+    assert.isTrue(isPrefix(r.server.received, concat(cw)), "the server read bytes the client did not write")
+    assert.isTrue(isPrefix(r.client.received, concat(sw)), "the client read bytes the server did not write")
+    for (const side of [r.client, r.server]) {
+      if (side.error !== undefined) assert.isTrue(typed.has(side.error.reason._tag), side.error.message)
+      else assert.isTrue(side.readEnd === "close_notify" || side.readEnd === "timeout")
+    }
+  })

@@ -28,7 +28,7 @@ import { memoryTicketStore } from "../../src/driver/services.js"
 import type { Session13 } from "../../src/tls13/session.js"
 import * as Simulator from "../../src/sim/Simulator.js"
 import { credential, serverConfig } from "../driver/fixtures.js"
-import { alertOf, benign, checker, concat, hostile, isPrefix, planFailure, run, subset, typed, writes } from "./properties-support.js"
+import { alertOf, benignProperty, checker, concat, hostileProperty, planFailure, run, subset, writes } from "./properties-support.js"
 
 const counts = { ci: 200, full: 5000 }
 const ticketKeys = [Redacted.make(new Uint8Array(32).fill(0x5a))]
@@ -121,23 +121,7 @@ describe("Simulator properties (TLS 1.3)", () => {
 
   it(titled("benign schedules (splits, coalescing, delays): both complete and the data is intact", counts), async () => {
     await fc.assert(
-      fc.asyncProperty(benign, writes, writes, fc.nat(), fc.integer({ min: 1, max: 50 }), async (faults, cw, sw, seed, delayMs) => {
-        const check = checker("none")
-        const r = await run(makeConfig({ handshakeTimeoutMs: 5_000 }), serverConfig({ handshakeTimeoutMs: 5_000 }), {
-          seed,
-          delayMs,
-          faults,
-          script: { clientWrites: cw, serverWrites: sw },
-          observe: check.observe
-        })
-        assert.isFalse(r.hung)
-        check.agreement()
-        assert.deepStrictEqual(check.violations, [])
-        assert.isUndefined(r.client.error, r.client.error?.message)
-        assert.isUndefined(r.server.error, r.server.error?.message)
-        assert.deepStrictEqual(r.server.received, concat(cw))
-        assert.deepStrictEqual(r.client.received, concat(sw))
-      }),
+      benignProperty({}),
       fcOptions(counts)
     )
   })
@@ -192,24 +176,7 @@ describe("Simulator properties (TLS 1.3)", () => {
 
   it(titled("hostile schedules: nothing altered or duplicated is delivered, failures are typed, nothing hangs", counts), async () => {
     await fc.assert(
-      fc.asyncProperty(hostile, writes, writes, fc.nat(), async (faults, cw, sw, seed) => {
-        const check = checker("none")
-        const r = await run(makeConfig({ handshakeTimeoutMs: 2_000 }), serverConfig({ handshakeTimeoutMs: 2_000 }), {
-          seed,
-          faults,
-          script: { clientWrites: cw, serverWrites: sw, idleTimeoutMs: 2_000 },
-          observe: check.observe
-        })
-        assert.isFalse(r.hung, "the run did not end within its bound")
-        assert.isAtMost(r.endedAt, 2_000 + 3 * 2_000 + 1_000)
-        assert.deepStrictEqual(check.violations, [])
-        assert.isTrue(isPrefix(r.server.received, concat(cw)), "the server read bytes the client did not write")
-        assert.isTrue(isPrefix(r.client.received, concat(sw)), "the client read bytes the server did not write")
-        for (const side of [r.client, r.server]) {
-          if (side.error !== undefined) assert.isTrue(typed.has(side.error.reason._tag), side.error.message)
-          else assert.isTrue(side.readEnd === "close_notify" || side.readEnd === "timeout")
-        }
-      }),
+      hostileProperty({}),
       fcOptions(counts)
     )
   })
