@@ -12,11 +12,13 @@
  *   alert asserted on both sides), accepts a good one, and with `"optional"` goes on
  *   without one;
  * - client-certificate selection: with three client certificates under three CAs, our
- *   client should send the one whose issuer `openssl s_server -Verify 1 -CAfile caB`
- *   named in certificate_authorities.
+ *   client sends the one whose issuer `openssl s_server -Verify 1 -CAfile caB` named in
+ *   certificate_authorities; with `clientCertificateSelection: "selector"` the
+ *   application's `ClientCertificateSelection` Effect is handed those CA names and its
+ *   choice is the certificate s_server receives.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { type ChainVerifier, type Entropy, loadPrivateKey, TlsError, type TlsConfig, type TlsCrypto, type TrustOptions, trusting, X509 } from "@effect-tls/core"
+import { type ChainVerifier, ClientCertificateSelection, type Entropy, loadPrivateKey, TlsError, type TlsConfig, type TlsCrypto, type TrustOptions, trusting, X509 } from "@effect-tls/core"
 import { NodeTls } from "@effect-tls/node"
 import { needs } from "@effect-tls/test-support/peers"
 import { killAll, type Peer, spawnPeer, startServer, waitUntil } from "@effect-tls/test-support/processes"
@@ -25,6 +27,7 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Result from "effect/Result"
 import type * as Scope from "effect/Scope"
 import * as fs from "node:fs"
@@ -310,6 +313,47 @@ describe.skipIf(!HAVE_OPENSSL)("certificates against openssl (TLS 1.3)", () => {
           expect(parseTrace(out()).alerts.filter((a) => a.dir === "sent")).toEqual([])
           expect(out()).toMatch(/subject=CN = client-B/)
           expect(conn.params.signatureScheme).toBeDefined()
+          expect(inbox.ended()).toBeUndefined()
+        })
+      )
+    )
+
+    it("a custom selection Effect sees the CA names `s_server -Verify 1 -CAfile caB` sends, and its choice is the certificate sent", () =>
+      run(
+        { anchors: anchorsOf(w.rootA) },
+        Effect.gen(function* () {
+          const { cas, leaves } = w.pick
+          const { peer, port } = yield* sServer(w.server.good, ["-Verify", "1", "-CAfile", cas[1].certPath, "-verify_return_error"], [w.intA])
+          const seen: Array<X509.ClientCertificateRequest> = []
+          // the application's rule: the candidate whose issuer is the first CA the server names
+          const selector: X509.ClientCertificateSelector = (request) =>
+            Effect.sync(() => {
+              seen.push(request)
+              const first = request.caNames.slice(0, 1)
+              const index = first.length === 0 ? -1 : request.candidates.findIndex((c) => X509.chainMatchesCaNames(c.chain, first))
+              return index < 0 ? Option.none() : Option.some(index)
+            })
+          const exit = yield* connect(port, { serverName: "localhost", certificates: leaves.map(credential), clientCertificateSelection: "selector" }).pipe(
+            Effect.provideService(ClientCertificateSelection, selector)
+          )
+          if (Exit.isFailure(exit)) throw new Error(`handshake failed: ${String(exit.cause)}`)
+          const conn = exit.value
+          const inbox = yield* drain(conn.read)
+          yield* conn.write(text("chosen\n"))
+          const out = () => peer.stdout()
+          yield* wait(() =>
+            waitUntil("s_server's verdict on our certificate", () => /^chosen$/m.test(out()) || parseTrace(out()).alerts.some((a) => a.dir === "sent" && a.level === 2), {
+              timeoutMs: WAIT
+            })
+          )
+          // the Effect was asked once, with exactly caB's subject as the server's CA names
+          expect(seen).toHaveLength(1)
+          const caB = Result.getOrThrow(X509.parseCertificate(cas[1].der)).subjectDer
+          expect(seen[0]!.caNames.map((n) => Buffer.from(n).toString("hex"))).toEqual([Buffer.from(caB).toString("hex")])
+          expect(seen[0]!.version).toBe("1.3")
+          expect(seen[0]!.candidates).toHaveLength(3)
+          expect([...out().matchAll(/Subject: ?CN ?= ?(client-[ABC])/g)].map((m) => m[1]), "the client certificate we sent").toEqual(["client-B"])
+          expect(parseTrace(out()).alerts.filter((a) => a.dir === "sent")).toEqual([])
           expect(inbox.ended()).toBeUndefined()
         })
       )

@@ -5,6 +5,7 @@
  * record a peer would send a message in, and the one-alert check.
  */
 import * as fc from "fast-check"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
 import { expect } from "@effect/vitest"
@@ -15,6 +16,7 @@ import type { TlsConfig } from "../src/machine/config.js"
 import type { Event, EventTag } from "../src/machine/events.js"
 import { makeCipher, Record12, Record13 } from "../src/record/index.js"
 import { groupName, machine, schemeName, type State13, type StateTag } from "../src/tls13/index.js"
+import { defaultClientCertificateChoice } from "../src/x509/selector.js"
 import { entropyStream } from "./tls13/harness.js"
 
 export const crypto = NobleCrypto
@@ -73,6 +75,9 @@ export const collect = (seen: Seen, clientConfig: TlsConfig, serverConfig: TlsCo
           queue.push({ _tag: "TicketRedeemed", fresh: true, ...work(p) })
         } else if (a._tag === "LookupSession") {
           queue.push({ _tag: "SessionLookup", session: cache.get(Buffer.from(a.id).toString("hex")), ...work(p) })
+        } else if (a._tag === "SelectClientCertificate") {
+          const choice = defaultClientCertificateChoice({ ...a, candidates: p.config.certificates })
+          queue.push({ _tag: "ClientCertificateChosen", index: Option.getOrUndefined(choice), ...work(p) })
         } else if (a._tag === "CacheSession") {
           cache.set(Buffer.from(a.id).toString("hex"), a.session)
         } else if (a._tag === "SessionTicket") {
@@ -119,6 +124,8 @@ export const sampleEvent = (tag: EventTag): Event => {
       return { _tag: "TicketRedeemed", fresh: true }
     case "SessionLookup":
       return { _tag: "SessionLookup" }
+    case "ClientCertificateChosen":
+      return { _tag: "ClientCertificateChosen", index: 0 }
   }
 }
 

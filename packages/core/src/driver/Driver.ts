@@ -17,8 +17,10 @@ import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Latch from "effect/Latch"
+import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
 import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
@@ -28,7 +30,7 @@ import { TlsError, type TlsErrorReason, localFailure } from "../machine/errors.j
 import type { Event, EventOf } from "../machine/events.js"
 import type { TlsConfig } from "../machine/config.js"
 import type { Deps, Machine, Role } from "../machine/machine.js"
-import { ChainVerifier, Entropy, KeyLogSink, SessionStore, TlsCrypto } from "./services.js"
+import { ChainVerifier, ClientCertificateSelection, Entropy, KeyLogSink, SessionStore, TlsCrypto } from "./services.js"
 import { coalesce } from "../record/limits.js"
 import type { Transport } from "./transport.js"
 import { entropyLength, perform } from "./work.js"
@@ -191,6 +193,7 @@ export const connect = <S, E>(
     const verifier = yield* ChainVerifier
     const keyLog = yield* KeyLogSink
     const tickets = yield* SessionStore
+    const selectCertificate = yield* ClientCertificateSelection
     const highWaterMark = Math.max(1, options.highWaterMark ?? defaultHighWaterMark)
     const closeTimeoutMs = options.closeTimeoutMs ?? 2_000
     const inbox = yield* Queue.bounded<Input>(64)
@@ -283,7 +286,8 @@ export const connect = <S, E>(
             next.event._tag === "Signed" ||
             next.event._tag === "KeyAgreed" ||
             next.event._tag === "TicketRedeemed" ||
-            next.event._tag === "SessionLookup"
+            next.event._tag === "SessionLookup" ||
+            next.event._tag === "ClientCertificateChosen"
           const event = isAnswer && machine.needsEntropy(state) > 0 ? { ...next.event, entropy: yield* eventEntropy() } : next.event
           const result = machine.step(deps, state, event)
           state = result.state
@@ -319,6 +323,13 @@ export const connect = <S, E>(
               case "LookupSession":
                 queue.push({ event: { _tag: "SessionLookup", session: yield* tickets.get(action.id, yield* Clock.currentTimeMillis) } })
                 break
+              case "SelectClientCertificate": {
+                // the application's Effect; a defect in it ends this connection, not the driver
+                const choice = yield* Effect.exit(selectCertificate({ ...action, candidates: deps.config.certificates }))
+                if (Exit.isSuccess(choice)) queue.push({ event: { _tag: "ClientCertificateChosen", index: Option.getOrUndefined(choice.value) } })
+                else closing = { error: new TlsError({ reason: localFailure(`the client-certificate selector failed: ${describeFailure(choice.cause)}`) }) }
+                break
+              }
               case "RedeemTicket": {
                 const fresh = yield* tickets.redeem(action.id, action.expiresAt, yield* Clock.currentTimeMillis)
                 queue.push({ event: { _tag: "TicketRedeemed", fresh } })

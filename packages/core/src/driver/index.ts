@@ -1,6 +1,7 @@
 /**
  * The Effect driver that runs a state machine over a transport, and the services it
- * runs on: `Entropy`, `TlsCrypto`, `ChainVerifier`, `SessionStore`, `KeyLogSink`.
+ * runs on: `Entropy`, `TlsCrypto`, `ChainVerifier`, `SessionStore`, `KeyLogSink`,
+ * `ClientCertificateSelection`.
  *
  * @since 0.1.0
  */
@@ -12,6 +13,7 @@ export {
   type ChainPolicy,
   type ChainRequest,
   ChainVerifier,
+  ClientCertificateSelection,
   Entropy,
   insecureAcceptAnythingPolicy,
   KeyLogSink,

@@ -17,6 +17,7 @@ import { NobleCrypto } from "../crypto/noble.js"
 import type { CryptoProvider } from "../crypto/provider.js"
 import type { ActionOf } from "../machine/actions.js"
 import type { EventOf } from "../machine/events.js"
+import { type ClientCertificateSelector, defaultClientCertificateChoice } from "../x509/selector.js"
 import { type EntropySource, fixedSource, liveSource, type Seed, seededSource } from "./entropy.js"
 
 /**
@@ -164,6 +165,30 @@ export const keyLogLine = (entry: KeyLogEntry): string =>
 export const KeyLogSink: Context.Reference<KeyLogWriter> = Context.Reference<KeyLogWriter>("effect-tls/KeyLogSink", {
   defaultValue: () => ({ log: () => Effect.void })
 })
+
+/**
+ * How a client chooses the certificate that answers a server's CertificateRequest when its
+ * configuration says `clientCertificateSelection: "selector"`: the driver gives this Effect
+ * the server's CA names (DER), its signature schemes, the version and the configured
+ * candidates, and sends the certificate it names (none: an empty Certificate). The default
+ * is the built-in choice, `defaultClientCertificateChoice`.
+ *
+ * ```ts
+ * const askTheUser = Layer.succeed(ClientCertificateSelection)((request) =>
+ *   Effect.gen(function* () {
+ *     yield* Effect.log(`the server accepts ${request.caNames.length} CAs`)
+ *     return defaultClientCertificateChoice(request)
+ *   })
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export const ClientCertificateSelection: Context.Reference<ClientCertificateSelector> = Context.Reference<ClientCertificateSelector>(
+  "effect-tls/ClientCertificateSelection",
+  { defaultValue: () => (request) => Effect.sync(() => defaultClientCertificateChoice(request)) }
+)
 
 /** A key log that hands each line (see `keyLogLine`) to `write`. @since 0.1.0 @category layers */
 export const keyLogTo = (write: (line: string) => void): Layer.Layer<never> =>

@@ -94,6 +94,21 @@ export const CacheSession = Schema.TaggedStruct("CacheSession", { id: Bytes, ses
 /** Server (TLS 1.2): look up the session a ClientHello names (answered by `SessionLookup`). @since 0.1.0 @category actions */
 export const LookupSession = Schema.TaggedStruct("LookupSession", { id: Bytes })
 
+/**
+ * Client: choose the certificate to answer a CertificateRequest with (answered by
+ * `ClientCertificateChosen`), when `clientCertificateSelection` is `selector`. `caNames`
+ * are the DER distinguished names the server accepts (empty: any), `signatureSchemes` the
+ * code points it accepts; the candidates are the configured `certificates`.
+ *
+ * @since 0.1.0
+ * @category actions
+ */
+export const SelectClientCertificate = Schema.TaggedStruct("SelectClientCertificate", {
+  caNames: Schema.Array(Bytes),
+  signatureSchemes: Schema.Array(Schema.Number),
+  version: Schema.Literals(["1.2", "1.3"])
+})
+
 /** A secret for SSLKEYLOGFILE (NSS key log format label). @since 0.1.0 @category actions */
 export const KeyLog = Schema.TaggedStruct("KeyLog", { label: Schema.String, clientRandom: Bytes, secret: Schema.Redacted(Bytes) })
 
@@ -127,6 +142,7 @@ export const Action = Schema.Union([
   RedeemTicket,
   CacheSession,
   LookupSession,
+  SelectClientCertificate,
   KeyLog,
   SessionTicket,
   Trace,

@@ -79,6 +79,14 @@ export interface TlsConfig {
   readonly serverName?: string | undefined
   /** Our certificates (server: candidates by signature scheme; client: for client authentication). */
   readonly certificates: ReadonlyArray<Credential>
+  /**
+   * Client: how to answer a CertificateRequest. `first-match` (the default) sends the first
+   * certificate whose chain answers the server's CA names and whose key fits an offered
+   * scheme; `selector` asks the driver (`SelectClientCertificate`), which runs the
+   * `ClientCertificateSelection` service — the application's own Effect, given the CA
+   * names, the schemes and the candidates.
+   */
+  readonly clientCertificateSelection: "first-match" | "selector"
   /** Server: whether to ask for a client certificate. */
   readonly clientAuth: ClientAuth
   /** Server: DER distinguished names sent in certificate_authorities. */
@@ -171,6 +179,7 @@ export const defaultConfig: TlsConfig = {
   signatureSchemes: defaultSignatureSchemes,
   alpn: [],
   certificates: [],
+  clientCertificateSelection: "first-match",
   clientAuth: "none",
   certificateAuthorities: [],
   preferClientOrder: false,

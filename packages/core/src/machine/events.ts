@@ -77,8 +77,32 @@ export const TicketRedeemed = Schema.TaggedStruct("TicketRedeemed", { fresh: Sch
 /** The session cache's answer to `LookupSession` (absent: not cached or expired). @since 0.1.0 @category events */
 export const SessionLookup = Schema.TaggedStruct("SessionLookup", { session: Schema.optional(Schema.Unknown), entropy: Schema.optional(Bytes) })
 
+/**
+ * The answer to `SelectClientCertificate`: the index of the configured certificate to send,
+ * or none (an empty Certificate). An index out of range, or of a certificate whose key can
+ * sign none of the server's schemes, ends the connection with `internal_error`.
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const ClientCertificateChosen = Schema.TaggedStruct("ClientCertificateChosen", { index: Schema.optional(Schema.Number), entropy: Schema.optional(Bytes) })
+
 /** Every event. @since 0.1.0 @category events */
-export const Event = Schema.Union([Start, Received, Write, Close, RequestKeyUpdate, TimeAdvanced, TransportClosed, ChainVerdict, Signed, KeyAgreed, TicketRedeemed, SessionLookup])
+export const Event = Schema.Union([
+  Start,
+  Received,
+  Write,
+  Close,
+  RequestKeyUpdate,
+  TimeAdvanced,
+  TransportClosed,
+  ChainVerdict,
+  Signed,
+  KeyAgreed,
+  TicketRedeemed,
+  SessionLookup,
+  ClientCertificateChosen
+])
 
 /** @since 0.1.0 @category events */
 export type Event = typeof Event.Type
@@ -100,5 +124,6 @@ export const eventTags: ReadonlyArray<EventTag> = [
   "Signed",
   "KeyAgreed",
   "TicketRedeemed",
-  "SessionLookup"
+  "SessionLookup",
+  "ClientCertificateChosen"
 ]

@@ -68,13 +68,15 @@ export interface ReplayReport {
   readonly divergence?: Divergence | undefined
 }
 
-type Pending = Work | ActionOf<"VerifyChain"> | ActionOf<"RedeemTicket">
+type Pending = Work | ActionOf<"VerifyChain"> | ActionOf<"RedeemTicket"> | ActionOf<"SelectClientCertificate">
 const answers: Record<Pending["_tag"], Event["_tag"]> = {
   Sign: "Signed",
   KeyAgreement: "KeyAgreed",
   VerifyChain: "ChainVerdict",
-  RedeemTicket: "TicketRedeemed"
+  RedeemTicket: "TicketRedeemed",
+  SelectClientCertificate: "ClientCertificateChosen"
 }
+const isPending = (action: Action): action is Pending => action._tag in answers
 
 /**
  * Replays `side` of `trace`. Synchronous and pure: the machine, the provider and the
@@ -114,7 +116,7 @@ export const replay = <S>(trace: SimTrace, side: Role, options: ReplayOptions<S>
   }
 
   const check = (index: number, action: Action): ReplayReport | undefined => {
-    if (action._tag === "Sign" || action._tag === "KeyAgreement" || action._tag === "VerifyChain" || action._tag === "RedeemTicket") pending.push(action)
+    if (isPending(action)) pending.push(action)
     if (action._tag !== "Send") return undefined
     for (let i = 0; i < action.bytes.length; i++) {
       const at = produced + i
@@ -145,12 +147,13 @@ export const replay = <S>(trace: SimTrace, side: Role, options: ReplayOptions<S>
       case "Signed":
       case "KeyAgreed":
       case "ChainVerdict":
-      case "TicketRedeemed": {
+      case "TicketRedeemed":
+      case "ClientCertificateChosen": {
         const work = pending.shift()
         if (work === undefined || answers[work._tag] !== event._tag) {
           return diverge(index, `the recording has ${event._tag} here; the replay ${work === undefined ? "asked for no work" : `asked for ${work._tag}`}`)
         }
-        if (work._tag === "VerifyChain" || work._tag === "RedeemTicket" || event._tag === "ChainVerdict" || event._tag === "TicketRedeemed") {
+        if (work._tag !== "Sign" && work._tag !== "KeyAgreement") {
           next = event
           break
         }

@@ -12,7 +12,7 @@ import * as Result from "effect/Result"
 import { groupName, schemeName } from "../crypto/names.js"
 import { keyShareSeedLength, rsaEncryptEntropyLength } from "../crypto/provider.js"
 import { abort, setRead, setWrite, type Conn } from "../machine/conn.js"
-import { incompatible, misbehaved, rejected } from "../machine/errors.js"
+import { incompatible, localFailure, misbehaved, rejected } from "../machine/errors.js"
 import type { EventOf } from "../machine/events.js"
 import { Tls12Schedule } from "../schedule/index.js"
 import type { Tls12MasterSecret } from "../schedule/tls12.js"
@@ -217,26 +217,65 @@ export const onRequestOrDone = (ctx: Ctx, state: S<"Wait12CertificateRequestOrDo
  * @since 0.1.0
  */
 export const onServerHelloDone = (ctx: Ctx, state: S<"Wait12ServerHelloDone">, m: RawHandshake, request = state.request): State12 => {
-  const { crypto, config } = ctx.deps
+  const { config } = ctx.deps
   expect12(m, state.hs.suite.code, "ServerHelloDone")
-  let hs = append(ctx, state.hs, m.bytes)
-  const flight: Array<Uint8Array> = []
+  const hs = append(ctx, state.hs, m.bytes)
+  if (request !== undefined && config.clientCertificateSelection === "selector") {
+    // the application chooses (RFC 5246 §7.4.4): the driver runs its selector on the server's criteria
+    ctx.out.emit({ _tag: "SelectClientCertificate", caNames: request.authorities, signatureSchemes: request.signatureSchemes, version: "1.2" })
+    trace(ctx, "Wait12ServerHelloDone", "Wait12ClientCertificateChoice", "read ServerHelloDone")
+    return { _tag: "Wait12ClientCertificateChoice", conn: state.conn, hs, params: state.params, request }
+  }
   // Our certificate: the first whose chain answers the server's CA names (none listed: any,
   // RFC 5246 §7.4.4) and whose key can sign a scheme the server accepts.
-  let choice: { readonly i: number; readonly scheme: number } | undefined
+  let choice: Choice | undefined
   if (request !== undefined) {
     for (let i = 0; i < config.certificates.length && choice === undefined; i++) {
       if (!chainMatchesCaNames(config.certificates[i]!.chain, request.authorities)) continue
-      const key = config.certificates[i]!.key
-      const scheme = config.signatureSchemes.find((s) => request.signatureSchemes.includes(s) && keyFitsScheme12(key, s) && schemeName(s) !== undefined)
+      const scheme = schemeFor(config, request, i)
       if (scheme !== undefined) choice = { i, scheme }
     }
-    flight.push(encodeMessage({ _tag: "Certificate12", certificateList: choice === undefined ? [] : config.certificates[choice.i]!.chain }))
   }
+  trace(ctx, "Wait12ServerHelloDone", "Wait12ServerHelloDone", "read ServerHelloDone")
+  return clientFlight(ctx, state.conn, hs, state.params, request, choice)
+}
+
+type Choice = { readonly i: number; readonly scheme: number }
+
+/** The scheme credential `i` signs our CertificateVerify with: ours, accepted by the server, fitting its key. */
+const schemeFor = (config: Ctx["deps"]["config"], request: Request12, i: number): number | undefined => {
+  const key = config.certificates[i]!.key
+  return config.signatureSchemes.find((s) => request.signatureSchemes.includes(s) && keyFitsScheme12(key, s) && schemeName(s) !== undefined)
+}
+
+/**
+ * The application's choice of client certificate arrived: the index of a configured
+ * certificate (its key must fit a scheme the server accepts), or none (an empty Certificate).
+ *
+ * @since 0.1.0
+ */
+export const onClientCertificateChosen12 = (ctx: Ctx, state: S<"Wait12ClientCertificateChoice">, e: EventOf<"ClientCertificateChosen">): State12 => {
+  const { config } = ctx.deps
+  let choice: Choice | undefined
+  if (e.index !== undefined) {
+    if (config.certificates[e.index] === undefined) return abort(localFailure(`the certificate selector chose #${e.index} of ${config.certificates.length} certificates`))
+    const scheme = schemeFor(config, state.request, e.index)
+    if (scheme === undefined) return abort(localFailure(`the certificate selector chose #${e.index}, whose key signs none of the server's schemes`))
+    choice = { i: e.index, scheme }
+  }
+  trace(ctx, "Wait12ClientCertificateChoice", "Wait12ServerHelloDone", "ClientCertificateChosen")
+  return clientFlight(ctx, state.conn, state.hs, state.params, state.request, choice)
+}
+
+/** Our Certificate (if asked), ClientKeyExchange, the master secret, then CertificateVerify or ChangeCipherSpec and Finished. */
+const clientFlight = (ctx: Ctx, conn0: Conn, hs0: Handshake12, params: ServerParams, request: Request12 | undefined, choice: Choice | undefined): State12 => {
+  const { crypto, config } = ctx.deps
+  let hs = hs0
+  const flight: Array<Uint8Array> = []
+  if (request !== undefined) flight.push(encodeMessage({ _tag: "Certificate12", certificateList: choice === undefined ? [] : config.certificates[choice.i]!.chain }))
   // ClientKeyExchange and the premaster secret (RFC 5246 §7.4.7, RFC 8422 §5.7).
   const e = ctx.entropy
   let premaster: Uint8Array
-  const params = state.params
   if (params.kind === "RSA") {
     const key = certificatePublicKey(hs.peerCertificates[0]!)
     if (Result.isFailure(key) || key.success.type !== "rsa") return abort(rejected("unsupported_certificate", "RSA key transport needs an RSA certificate", 0))
@@ -260,8 +299,7 @@ export const onServerHelloDone = (ctx: Ctx, state: S<"Wait12ServerHelloDone">, m
   // RFC 7627 §4: the session hash covers everything through the ClientKeyExchange.
   const master = Tls12Schedule.extendedMasterSecret(crypto, hs.suite.hash, premaster, Transcript.digest(crypto, hs.transcript))
   ctx.out.emit({ _tag: "KeyLog", label: "CLIENT_RANDOM", clientRandom: hs.clientRandom, secret: master.secret })
-  const conn = sendHandshake(crypto, ctx.out, state.conn, flight)
-  trace(ctx, "Wait12ServerHelloDone", "Wait12ServerHelloDone", "read ServerHelloDone")
+  const conn = sendHandshake(crypto, ctx.out, conn0, flight)
   if (request !== undefined) trace(ctx, "Wait12ServerHelloDone", "Wait12ServerHelloDone", "write Certificate")
   trace(ctx, "Wait12ServerHelloDone", "Wait12ServerHelloDone", "write ClientKeyExchange")
   if (choice !== undefined) {

@@ -69,6 +69,7 @@ export type State12 =
   | WithHs<"Wait12ServerKeyExchange">
   | WithHs<"Wait12CertificateRequestOrDone", { readonly params: ServerParams }>
   | WithHs<"Wait12ServerHelloDone", { readonly params: ServerParams; readonly request: Request12 }>
+  | WithHs<"Wait12ClientCertificateChoice", { readonly params: ServerParams; readonly request: Request12 }>
   | WithHs<"Wait12ClientSignature", { readonly master: Tls12MasterSecret; readonly scheme: number }>
   | WithHs<"Wait12NewSessionTicket", { readonly master: Tls12MasterSecret }>
   | WithHs<"Wait12ServerCcs", { readonly master: Tls12MasterSecret }>
@@ -120,6 +121,7 @@ export const expects12: {
   Wait12ServerKeyExchange: { messages: ["server_key_exchange"], ccs: false, events: during },
   Wait12CertificateRequestOrDone: { messages: ["certificate_request", "server_hello_done"], ccs: false, events: during },
   Wait12ServerHelloDone: { messages: ["server_hello_done"], ccs: false, events: during },
+  Wait12ClientCertificateChoice: { messages: [], ccs: false, events: ["ClientCertificateChosen", ...during] },
   Wait12ClientSignature: { messages: [], ccs: false, events: ["Signed", ...during] },
   Wait12NewSessionTicket: { messages: ["new_session_ticket"], ccs: false, events: during },
   Wait12ServerCcs: { messages: [], ccs: true, events: during },
@@ -138,6 +140,7 @@ export const expects12: {
 /** States that wait on our own work. @since 0.1.0 */
 export const waitsOnWork12 = (tag: State12Tag): boolean =>
   tag === "Wait12ChainVerdict" ||
+  tag === "Wait12ClientCertificateChoice" ||
   tag === "Wait12ClientSignature" ||
   tag === "Wait12ServerSignature" ||
   tag === "Wait12ClientChainVerdict" ||

@@ -38,6 +38,7 @@ const client12States: ReadonlySet<string> = new Set([
   "Wait12ServerKeyExchange",
   "Wait12CertificateRequestOrDone",
   "Wait12ServerHelloDone",
+  "Wait12ClientCertificateChoice",
   "Wait12ClientSignature",
   "Wait12NewSessionTicket",
   "Wait12ServerCcs",
@@ -62,6 +63,7 @@ const roleOf = (s: State13): Role => {
     case "WaitChainVerdict":
     case "WaitCertificateVerify":
     case "WaitFinished":
+    case "WaitClientCertificateChoice":
     case "WaitClientSignature":
       return "client"
     default:
@@ -255,6 +257,9 @@ const onEvent = (ctx: Ctx, s: State13, e: Event): State13 => {
       return pump(ctx, ServerHello.onTicketRedeemed(ctx, s as Of<"WaitTicketRedemption">, e))
     case "SessionLookup":
       return pump(ctx, Server12.onSessionLookup(ctx, s as Of<"Wait12SessionLookup">, e))
+    case "ClientCertificateChosen":
+      if (s._tag === "Wait12ClientCertificateChoice") return pump(ctx, Client12.onClientCertificateChosen12(ctx, s, e))
+      return pump(ctx, ClientFlight.onClientCertificateChosen(ctx, s as Of<"WaitClientCertificateChoice">, e))
     case "Write":
       if (s._tag === "Connected12") return Traffic12.onWrite12(ctx, s, e)
       return Traffic.onWrite(ctx, s as Of<"Connected">, e)
@@ -341,6 +346,7 @@ export const needsEntropy = (s: State13): number => {
     case "Wait12ServerKeyExchange":
     case "Wait12CertificateRequestOrDone":
     case "Wait12ServerHelloDone":
+    case "Wait12ClientCertificateChoice":
       return Client12.keyExchangeEntropy
     case "Wait12ClientCertificate":
     case "Wait12ClientChainVerdict":

@@ -95,6 +95,12 @@ export type ClientState =
   | (Base<"WaitChainVerdict"> & { readonly hs: Handshake13; readonly request?: CertificateRequested | undefined })
   | (Base<"WaitCertificateVerify"> & { readonly hs: Handshake13; readonly request?: CertificateRequested | undefined })
   | (Base<"WaitFinished"> & { readonly hs: Handshake13; readonly request?: CertificateRequested | undefined })
+  | (Base<"WaitClientCertificateChoice"> & {
+      readonly hs: Handshake13
+      readonly master: MasterSecret
+      readonly app: AppSecrets
+      readonly request: CertificateRequested
+    })
   | (Base<"WaitClientSignature"> & {
       readonly hs: Handshake13
       readonly master: MasterSecret
@@ -184,6 +190,7 @@ export const expects: { readonly [K in StateTag]: { readonly messages: ReadonlyA
   WaitChainVerdict: { messages: [], events: ["ChainVerdict", "Received", "TimeAdvanced", "TransportClosed", "Close"] },
   WaitCertificateVerify: { messages: ["certificate_verify"], events: ["Received", "TimeAdvanced", "TransportClosed", "Close"] },
   WaitFinished: { messages: ["finished"], events: ["Received", "TimeAdvanced", "TransportClosed", "Close"] },
+  WaitClientCertificateChoice: { messages: [], events: ["ClientCertificateChosen", "Received", "TimeAdvanced", "TransportClosed", "Close"] },
   WaitClientSignature: { messages: [], events: ["Signed", "Received", "TimeAdvanced", "TransportClosed", "Close"] },
   ServerStart: { messages: [], events: ["Start"] },
   WaitClientHello: { messages: ["client_hello"], events: ["Received", "TimeAdvanced", "TransportClosed", "Close"] },
@@ -205,6 +212,7 @@ export const expects: { readonly [K in StateTag]: { readonly messages: ReadonlyA
 /** States that wait on our own work: no inbound record is processed until it is done. @since 0.1.0 */
 export const waitsOnWork = (tag: StateTag): boolean =>
   tag === "WaitChainVerdict" ||
+  tag === "WaitClientCertificateChoice" ||
   tag === "WaitClientSignature" ||
   tag === "WaitKeyAgreement" ||
   tag === "WaitTicketRedemption" ||

@@ -14,6 +14,7 @@ import { makeConfig } from "../../src/machine/config.js"
 import { eventTags } from "../../src/machine/events.js"
 import { makeCipher, Record12 } from "../../src/record/index.js"
 import { expects12, machine, type State12, type State13 } from "../../src/tls13/index.js"
+import { waitsOnWork12 } from "../../src/tls12/state.js"
 import { asRecord, collect, crypto, emptySeen, oneUnexpected, sampleEvent, samples } from "../grid-support.js"
 import { makeCredential } from "../tls13/harness.js"
 
@@ -26,6 +27,7 @@ const serverWithoutTickets = makeConfig({ ...only12, certificates: [makeCredenti
 const seen = emptySeen()
 const ticketSession = collect(seen, client, server)
 collect(seen, makeConfig({ ...client, session: ticketSession as never }), server)
+collect(seen, makeConfig({ ...client, clientCertificateSelection: "selector" }), server)
 const cache = new Map<string, unknown>()
 const idSession = collect(seen, makeConfig(only12), serverWithoutTickets, cache)
 collect(seen, makeConfig({ ...only12, session: idSession as never }), serverWithoutTickets, cache)
@@ -60,7 +62,7 @@ const atBoundary = (tag: Tag12) => {
   const { state, config } = states.get(tag)!
   return { config, state: { ...state, conn: { ...state.conn, reassembler: HandshakeReassembler.empty(), messages: [], records: [] } } as State13 }
 }
-const reads = (tag: Tag12) => !["Wait12ChainVerdict", "Wait12ClientSignature", "Wait12ServerSignature", "Wait12ClientChainVerdict", "Wait12SessionLookup"].includes(tag)
+const reads = (tag: Tag12) => !waitsOnWork12(tag)
 
 describe("TLS 1.2 state × event grid", () => {
   it("every TLS 1.2 state of the table is reached by a real handshake", () => {

@@ -19,11 +19,14 @@ const ticketKeys = [Redacted.make(new Uint8Array(32).fill(5))]
 const clientConfig = makeConfig({ certificates: [makeCredential("ec", "client")], recordSizeLimit: 64 })
 const serverConfig = makeConfig({ certificates: [makeCredential("ec")], clientAuth: "required", recordSizeLimit: 64, ticketKeys, maxEarlyData: 1024 })
 
-// a full handshake with client authentication, then a resumed one with 0-RTT
+// a full handshake with client authentication, then a resumed one with 0-RTT, then one
+// whose client certificate the driver's selector chooses
 const seen = emptySeen()
 const { states: collected, reached } = seen
 const session = collect(seen, clientConfig, serverConfig)
 collect(seen, makeConfig({ ...clientConfig, session: session as never, earlyData: new Uint8Array([1, 2, 3]) }), serverConfig)
+// the client's certificate chosen by the driver's selector (WaitClientCertificateChoice)
+collect(seen, makeConfig({ ...clientConfig, clientCertificateSelection: "selector" }), serverConfig)
 
 /**
  * A state for every tag. Several messages in one record pass through intermediate states

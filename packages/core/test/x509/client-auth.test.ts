@@ -2,8 +2,12 @@
  * Issue 12, acceptance 4 (the library half): with three client certificates under three
  * CAs, the default selection picks the one whose issuer the server named, honours the
  * signature schemes, and a custom selector Effect receives the server's CA names. The
- * chosen chain then validates as a client chain (clientAuth) against the named CA; the
- * `openssl s_server -Verify 1` half waits for the Node runtime.
+ * chosen chain then validates as a client chain (clientAuth) against the named CA. In a
+ * handshake (the simulator, TLS 1.3 and 1.2), `clientCertificateSelection: "selector"` hands
+ * the server's CertificateRequest to the `ClientCertificateSelection` Effect, whose answer
+ * is the certificate sent — or none, or a bad index that ends the connection; the trace
+ * replays byte-exact with the selection recorded. The `openssl s_server -Verify 1` half is
+ * in `test/interop/certs-openssl.test.ts`.
  */
 import { SignatureScheme } from "@effect-tls/codec"
 import { needs } from "@effect-tls/test-support/peers"
@@ -17,7 +21,14 @@ import { loadPrivateKey } from "../../src/crypto/keys.js"
 import { parseCertificate } from "../../src/x509/certificate.js"
 import { type ClientCandidate, keyFitsScheme, selectClientCertificate } from "../../src/x509/client-auth.js"
 import { type ClientCertificateRequest, type ClientCertificateSelector, defaultClientCertificateChoice } from "../../src/x509/selector.js"
+import { nameKeyOfDer } from "../../src/x509/names.js"
 import { verifyChain } from "../../src/x509/verify.js"
+import { ClientCertificateSelection } from "../../src/driver/services.js"
+import { makeConfig } from "../../src/machine/config.js"
+import { replay } from "../../src/sim/replay.js"
+import * as Simulator from "../../src/sim/Simulator.js"
+import * as Tls13 from "../../src/tls13/index.js"
+import { serverConfig, utf8 } from "../driver/fixtures.js"
 import { caExt, type Ca, type Cert, day, type Forge, leafExt, makeForge } from "./forge.js"
 
 const run = needs("openssl")
@@ -56,6 +67,68 @@ describe.skipIf(!run)("client certificate selection", () => {
   }, 60_000)
 
   afterAll(() => f?.cleanup())
+
+  /** A handshake in the simulator whose client chooses with `selector`; the server requires a certificate under caB. */
+  const handshake = (version: 0x0303 | 0x0304, selector: ClientCertificateSelector, serverSchemes?: ReadonlyArray<number>) => {
+    const certificates = leaves.map((cert, i) => ({
+      chain: candidates[i]!.chain,
+      key: Result.getOrThrow(loadPrivateKey(fs.readFileSync(cert.keyPath, "utf8")))
+    }))
+    return Effect.runPromise(
+      Simulator.run({
+        machine: Tls13.machine,
+        client: { config: makeConfig({ serverName: "localhost", versions: [version], certificates, clientCertificateSelection: "selector" }) },
+        server: { config: serverConfig({ versions: [version], clientAuth: "required", certificateAuthorities: [subjectDer(cas[1]!)], ...(serverSchemes ? { signatureSchemes: serverSchemes } : {}) }) },
+        script: { clientWrites: [utf8("ping")], serverWrites: [utf8("pong")] }
+      }).pipe(Effect.provideService(ClientCertificateSelection, selector))
+    )
+  }
+  const hex = (b: Uint8Array) => Buffer.from(b).toString("hex")
+
+  for (const [name, version] of [["TLS 1.3", 0x0304], ["TLS 1.2", 0x0303]] as const) {
+    it(`${name}: the selector Effect sees the server's CA names, schemes and version, and the certificate it names is sent`, async () => {
+      const seen: Array<ClientCertificateRequest> = []
+      // the application's own rule: the last candidate under a named CA (here only caB's)
+      const selector: ClientCertificateSelector = (request) =>
+        Effect.sync(() => {
+          seen.push(request)
+          const named = new Set(request.caNames.map((n) => nameKeyOfDer(n)))
+          const index = request.candidates.findLastIndex((c) => named.has(Result.getOrThrow(parseCertificate(c.chain[0]!)).issuerKey))
+          return index < 0 ? Option.none() : Option.some(index)
+        })
+      const r = await handshake(version, selector)
+      expect(r.client.error, String(r.client.error)).toBeUndefined()
+      expect(r.server.error, String(r.server.error)).toBeUndefined()
+      expect(seen).toHaveLength(1)
+      expect(seen[0]!.caNames.map(hex)).toEqual([hex(subjectDer(cas[1]!))])
+      expect(seen[0]!.version).toBe(version === 0x0304 ? "1.3" : "1.2")
+      expect(seen[0]!.signatureSchemes.length).toBeGreaterThan(0)
+      expect(seen[0]!.candidates).toHaveLength(3)
+      expect(r.server.params!.peerCertificates.map(hex)).toEqual([hex(leaves[1]!.der)])
+      // the recorded selection replays byte-exact
+      expect(replay(r.trace, "client", { machine: Tls13.machine }).divergence).toBeUndefined()
+    })
+
+    it(`${name}: a selector answering none sends an empty Certificate, and the server requiring one refuses`, async () => {
+      const r = await handshake(version, () => Effect.succeed(Option.none()))
+      const alert = version === 0x0304 ? "certificate_required" : "handshake_failure"
+      expect(r.server.error?.reason).toMatchObject({ alert })
+      expect(r.client.error?.reason).toMatchObject({ _tag: "AlertReceived", alert })
+    })
+
+    it(`${name}: a selector naming no candidate, or one whose key fits no offered scheme, ends the connection with internal_error`, async () => {
+      const detail = (e: unknown) => String((e as { reason?: { detail?: string } } | undefined)?.reason?.detail)
+      const outOfRange = await handshake(version, () => Effect.succeed(Option.some(7)))
+      expect(outOfRange.client.error?.reason).toMatchObject({ _tag: "LocalFailure", alert: "internal_error" })
+      expect(detail(outOfRange.client.error)).toMatch(/chose #7 of 3/)
+      expect(outOfRange.server.error?.reason).toMatchObject({ _tag: "AlertReceived", alert: "internal_error" })
+      // the server accepts ECDSA only; candidate 2's key is Ed25519
+      const unfit = await handshake(version, () => Effect.succeed(Option.some(2)), [S.ecdsa_secp256r1_sha256, S.ecdsa_secp384r1_sha384])
+      expect(unfit.client.error?.reason).toMatchObject({ _tag: "LocalFailure", alert: "internal_error" })
+      expect(detail(unfit.client.error)).toMatch(/signs none of the server's schemes/)
+      expect(unfit.server.error?.reason).toMatchObject({ _tag: "AlertReceived", alert: "internal_error" })
+    })
+  }
 
   const modern = [S.ecdsa_secp256r1_sha256, S.ecdsa_secp384r1_sha384, S.ed25519, S.rsa_pss_rsae_sha256]
 

@@ -9,7 +9,7 @@
 import { Ext, type RawHandshake } from "@effect-tls/codec"
 import * as Result from "effect/Result"
 import { abort, type Conn } from "../../machine/conn.js"
-import { misbehaved, rejected } from "../../machine/errors.js"
+import { localFailure, misbehaved, rejected } from "../../machine/errors.js"
 import type { EventOf } from "../../machine/events.js"
 import { Tls13Schedule } from "../../schedule/index.js"
 import type { MasterSecret } from "../../schedule/tls13.js"
@@ -149,7 +149,9 @@ export const onFinished = (ctx: Ctx, state: S<"WaitFinished">, m: RawHandshake):
   const master = Tls13Schedule.masterSecret(crypto, hs.handshakeSecret)
   const app = appSecrets(ctx, hs, master)
   let conn = installRead(crypto, state.conn, hs.suite, app.server)
-  trace(ctx, "WaitFinished", state.request ? "WaitClientSignature" : "Connected", "read Finished")
+  const request = state.request
+  const ask = request !== undefined && config.clientCertificateSelection === "selector"
+  trace(ctx, "WaitFinished", request === undefined ? "Connected" : ask ? "WaitClientCertificateChoice" : "WaitClientSignature", "read Finished")
   if (hs.earlyData === "accepted") {
     // RFC 8446 §4.5: EndOfEarlyData under the early keys, then our handshake keys.
     const eoed = encodeMessage({ _tag: "EndOfEarlyData" })
@@ -159,16 +161,52 @@ export const onFinished = (ctx: Ctx, state: S<"WaitFinished">, m: RawHandshake):
     trace(ctx, "WaitFinished", "WaitFinished", "write EndOfEarlyData")
   }
   if (!hs.helloRetry && hs.earlyData === "none") sendCompatCcs(ctx)
-  if (state.request === undefined) return finish(ctx, conn, hs, master, app)
+  if (request === undefined) return finish(ctx, conn, hs, master, app)
+  if (ask) {
+    // the application chooses (RFC 8446 §4.3.2): the driver runs its selector on the server's criteria
+    ctx.out.emit({ _tag: "SelectClientCertificate", caNames: request.authorities, signatureSchemes: request.signatureSchemes, version: "1.3" })
+    return { _tag: "WaitClientCertificateChoice", conn, hs, master, app, request }
+  }
   // Client authentication (RFC 8446 §4.4.2, §4.2.4): the first credential whose chain answers the
   // server's CA names (none listed: any) and whose key can sign a scheme the server offered.
   const choice = config.certificates
-    .map((c, i) => ({ i, scheme: chooseScheme(config.signatureSchemes, state.request!.signatureSchemes, c.key) }))
-    .find((c) => c.scheme !== undefined && chainMatchesCaNames(config.certificates[c.i]!.chain, state.request!.authorities))
+    .map((c, i) => ({ i, scheme: chooseScheme(config.signatureSchemes, request.signatureSchemes, c.key) }))
+    .find((c) => c.scheme !== undefined && chainMatchesCaNames(config.certificates[c.i]!.chain, request.authorities))
+  return sendCertificate(ctx, conn, hs, master, app, request, choice as { i: number; scheme: number } | undefined)
+}
+
+/**
+ * The application's choice of client certificate arrived: the index of a configured
+ * certificate (its key must fit a scheme the server offered), or none.
+ *
+ * @since 0.1.0
+ */
+export const onClientCertificateChosen = (ctx: Ctx, state: S<"WaitClientCertificateChoice">, e: EventOf<"ClientCertificateChosen">): ClientState | SharedState => {
+  const { config } = ctx.deps
+  trace(ctx, "WaitClientCertificateChoice", "WaitFinished", "ClientCertificateChosen")
+  if (e.index === undefined) return sendCertificate(ctx, state.conn, state.hs, state.master, state.app, state.request, undefined)
+  const credential = config.certificates[e.index]
+  if (credential === undefined) return abort(localFailure(`the certificate selector chose #${e.index} of ${config.certificates.length} certificates`))
+  const scheme = chooseScheme(config.signatureSchemes, state.request.signatureSchemes, credential.key)
+  if (scheme === undefined) return abort(localFailure(`the certificate selector chose #${e.index}, whose key signs none of the server's schemes`))
+  return sendCertificate(ctx, state.conn, state.hs, state.master, state.app, state.request, { i: e.index, scheme })
+}
+
+/** Our Certificate (empty without a choice), then CertificateVerify (signed by the driver) or straight to Finished. */
+const sendCertificate = (
+  ctx: Ctx,
+  conn: Conn,
+  hs: Handshake13,
+  master: MasterSecret,
+  app: AppSecrets,
+  request: CertificateRequested,
+  choice: { readonly i: number; readonly scheme: number } | undefined
+): ClientState | SharedState => {
+  const { crypto, config } = ctx.deps
   const chain = choice === undefined ? [] : config.certificates[choice.i]!.chain
   const certMsg = encodeMessage({
     _tag: "Certificate13",
-    certificateRequestContext: state.request.context,
+    certificateRequestContext: request.context,
     certificateList: chain.map((certData) => ({ certData, extensions: [] }))
   })
   const conn2 = sendHandshake(crypto, ctx.out, conn, [certMsg])
@@ -177,11 +215,11 @@ export const onFinished = (ctx: Ctx, state: S<"WaitFinished">, m: RawHandshake):
   if (choice === undefined) return finish(ctx, conn2, hs, master, app)
   ctx.out.emit({
     _tag: "Sign",
-    scheme: choice.scheme!,
+    scheme: choice.scheme,
     data: certificateVerifyInput("client", Transcript.digest(crypto, hs.transcript)),
     credential: choice.i
   })
-  return { _tag: "WaitClientSignature", conn: conn2, hs: { ...hs, signatureScheme: choice.scheme }, master, app, scheme: choice.scheme! }
+  return { _tag: "WaitClientSignature", conn: conn2, hs: { ...hs, signatureScheme: choice.scheme }, master, app, scheme: choice.scheme }
 }
 
 /** Our CertificateVerify signature arrived. @since 0.1.0 */
