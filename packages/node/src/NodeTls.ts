@@ -4,7 +4,9 @@
  * (`upgrade`, for STARTTLS, in either role), `toSocket`, which turns a connection back into
  * an Effect `Socket` of plaintext so anything built on Effect sockets runs over it, and a
  * Node `Duplex` (`duplex`, `duplexFactory`, with `createConnection`, `httpsAgent` and
- * `undiciConnect` for Node's HTTP stacks). `layer` provides the services with Node's
+ * `undiciConnect` for Node's HTTP stacks). A server may pick each connection's
+ * certificates (and any other setting) from the client's SNI with an Effect callback
+ * (`selectConfig`, `byServerName`). `layer` provides the services with Node's
  * implementations: `NodeCrypto`, the OS CSPRNG, a key log when `SSLKEYLOGFILE` is set.
  *
  * Every failure is one `TlsError` (`Effect.catchTag("TlsError", …)`, then `reason._tag`):
@@ -32,6 +34,7 @@ import {
   Entropy,
   fromSocket,
   keyLogTo,
+  localFailure,
   makeConfig,
   NobleCrypto,
   Tls13,
@@ -53,6 +56,7 @@ import type * as SocketServer from "effect/socket/SocketServer"
 import * as Stream from "effect/Stream"
 import * as Duplex from "./duplex.js"
 import { NodeCrypto } from "./node-crypto.js"
+import { alertRecord, choose, type SelectConfig } from "./sni.js"
 
 export {
   /** @since 0.1.0 */
@@ -62,6 +66,19 @@ export {
   /** @since 0.1.0 */
   TlsDuplex
 } from "./duplex.js"
+
+export {
+  /** @since 0.1.0 */
+  byServerName,
+  /** @since 0.1.0 */
+  type ClientHelloInfo,
+  /** @since 0.1.0 */
+  maxPeek,
+  /** @since 0.1.0 */
+  type SelectConfig,
+  /** @since 0.1.0 */
+  UnrecognizedName
+} from "./sni.js"
 
 /**
  * A live TLS connection: the driver's `Connection` (read stream, write, close, key update,
@@ -168,15 +185,18 @@ export const connect = (options: ConnectOptions): Effect.Effect<TlsConnection, T
  *   after everything written, right for Node sockets).
  * - `halfOpen`: the socket stays writable after the peer's EOF (a Node socket made with
  *   `allowHalfOpen: true`), so we may answer after the peer's close_notify and EOF.
+ * - `selectConfig`: server role only — the configuration for this connection, chosen
+ *   from its ClientHello (see `serve`).
  *
  * @since 0.1.0
  * @category models
  */
-export interface UpgradeOptions {
+export interface UpgradeOptions<R = never> {
   readonly reader?: Socket.Reader | undefined
   readonly leftover?: Uint8Array | undefined
   readonly close?: "end" | "event" | undefined
   readonly halfOpen?: boolean | undefined
+  readonly selectConfig?: SelectConfig<R> | undefined
 }
 
 const withReader = (socket: Socket.Socket, reader: Socket.Reader | undefined, leftover: Uint8Array | undefined): Socket.Socket => {
@@ -210,19 +230,53 @@ const withReader = (socket: Socket.Socket, reader: Socket.Reader | undefined, le
  * const conn = yield* NodeTls.upgrade(socket, "client", { serverName }, {}, { reader, leftover: rest })
  * ```
  *
+ * **Gotchas**: `selectConfig` in the client role fails at once (a `LocalFailure`).
+ *
  * @since 0.1.0
  * @category constructors
  */
-export const upgrade = (
+export const upgrade = <R = never>(
   socket: Socket.Socket,
   role: Role,
   config: Partial<TlsConfig>,
   driver: DriverOptions = {},
-  options: UpgradeOptions = {}
-): Effect.Effect<TlsConnection, TlsError, Scope.Scope | Services> =>
+  options: UpgradeOptions<R> = {}
+): Effect.Effect<TlsConnection, TlsError, Scope.Scope | Services | R> =>
   Effect.gen(function* () {
-    const transport = yield* fromSocket(withReader(socket, options.reader, options.leftover), { close: options.close ?? "end", halfOpen: options.halfOpen })
+    const over = { close: options.close ?? "end", halfOpen: options.halfOpen } as const
+    if (options.selectConfig !== undefined) {
+      if (role !== "server") return yield* Effect.fail(new TlsError({ reason: localFailure("selectConfig chooses a server's configuration; this is the client role") }))
+      return yield* serveSelected(socket, options.reader, options.leftover, makeConfig(config), options.selectConfig, driver, over)
+    }
+    const transport = yield* fromSocket(withReader(socket, options.reader, options.leftover), over)
     return yield* runOver(role, makeConfig(config), transport, driver)
+  })
+
+/**
+ * The server side with a configuration chosen per connection: peek at the ClientHello
+ * (through `reader`, or one acquired now, after `leftover`), ask `select`, then run the
+ * machine over every byte read; or answer a refusal with its alert and fail with it.
+ */
+const serveSelected = <R>(
+  socket: Socket.Socket,
+  reader: Socket.Reader | undefined,
+  leftover: Uint8Array | undefined,
+  base: TlsConfig,
+  select: SelectConfig<R>,
+  driver: DriverOptions,
+  over: { readonly close: "end" | "event"; readonly halfOpen: boolean | undefined }
+): Effect.Effect<TlsConnection, TlsError, Scope.Scope | Services | R> =>
+  Effect.gen(function* () {
+    const r =
+      reader ??
+      (yield* Effect.mapError(socket.reader, (e) => new TlsError({ reason: { _tag: "Truncated", detail: `the socket could not be read (${e.message})` } })))
+    const choice = yield* choose(r, leftover, base, select)
+    const transport = yield* fromSocket(withReader(socket, r, choice.bytes), over)
+    if (choice._tag === "Run") return yield* runOver("server", choice.config, transport, driver)
+    const alert = alertRecord(choice.refusal)
+    if (alert !== undefined) yield* Effect.ignore(transport.write(alert))
+    yield* transport.close
+    return yield* Effect.fail(choice.refusal)
   })
 
 /**
@@ -231,21 +285,57 @@ export const upgrade = (
  * the connection's own scope. A failed handshake ends that connection only (its error
  * goes to `onError`, if given).
  *
+ * Per-name configuration (RFC 6066 §3): with `selectConfig`, each connection's ClientHello
+ * is read first and handed to the callback, which may be asynchronous (a database, a
+ * certificate store, ACME); what it returns is laid over `config` for that connection —
+ * certificates, and any other field: `alpn`, `clientAuth`, `ticketKeys`, ... Without SNI
+ * the callback sees `serverName: undefined`. Returning `undefined` keeps `config` (so an
+ * unknown name falls back to it, unless the callback refuses); failing with
+ * `UnrecognizedName` refuses with a fatal `unrecognized_name` alert; any other failure is
+ * a fatal `internal_error` (see `SelectConfig`). `byServerName` builds the callback from
+ * a table.
+ *
+ * ```ts
+ * const server = yield* NodeTls.serve({
+ *   port: 0,
+ *   config: { certificates: [fallback] },
+ *   selectConfig: ({ serverName }) =>
+ *     serverName === undefined
+ *       ? Effect.succeed(undefined)                     // no SNI: `config` as it is
+ *       : store.lookup(serverName).pipe(                // an Effect of Option<Credential>
+ *           Effect.flatMap(Option.match({
+ *             onNone: () => Effect.fail(new NodeTls.UnrecognizedName({ serverName })),
+ *             onSome: (credential) => Effect.succeed({ certificates: [credential] })
+ *           }))
+ *         ),
+ *   handler: (conn) => echo(conn)
+ * })
+ * yield* server.run
+ * ```
+ *
+ * **Gotchas**: the callback runs before the handshake, once per connection (not again for
+ * a HelloRetryRequest's second ClientHello); its time counts against
+ * `config.handshakeTimeoutMs`. A ClientHello longer than 64 KiB (`maxPeek`) is refused
+ * with `illegal_parameter`. Give each name its own `ticketKeys` when a ticket must not
+ * resume under another name: the core does not compare a ticket's server name with the
+ * new SNI.
+ *
  * @since 0.1.0
  * @category constructors
  */
-export const serve = <R, E>(options: {
+export const serve = <R, E, R2 = never>(options: {
   readonly host?: string | undefined
   readonly port: number
   readonly config: Partial<TlsConfig>
   readonly handler: (conn: TlsConnection) => Effect.Effect<void, E, R>
   readonly onError?: ((error: TlsError | E) => Effect.Effect<void>) | undefined
   readonly driver?: DriverOptions | undefined
+  readonly selectConfig?: SelectConfig<R2> | undefined
 }): Effect.Effect<
   {
     readonly address: SocketServer.SocketServer["Service"]["address"]
     readonly port: number
-    readonly run: Effect.Effect<never, SocketServer.SocketServerError, R | Services>
+    readonly run: Effect.Effect<never, SocketServer.SocketServerError, R | R2 | Services>
   },
   SocketServer.SocketServerError,
   Scope.Scope
@@ -256,8 +346,11 @@ export const serve = <R, E>(options: {
     const run = server.run((socket) =>
       Effect.scoped(
         Effect.gen(function* () {
-          const transport = yield* fromSocket(socket, { close: "end", halfOpen: true })
-          const conn = yield* runOver("server", config, transport, options.driver ?? {})
+          const select = options.selectConfig
+          const conn =
+            select === undefined
+              ? yield* runOver("server", config, yield* fromSocket(socket, { close: "end", halfOpen: true }), options.driver ?? {})
+              : yield* serveSelected(socket, undefined, undefined, config, select, options.driver ?? {}, { close: "end", halfOpen: true })
           yield* options.handler(conn)
         })
       ).pipe(Effect.catch((e: TlsError | E) => (options.onError ? options.onError(e) : Effect.void)))

@@ -39,7 +39,14 @@ export interface PeerMisbehaved {
 /** Nothing in common: version, suites, groups, schemes, ALPN, or a required certificate missing. @since 0.1.0 @category errors */
 export interface PeerIncompatible {
   readonly _tag: "PeerIncompatible"
-  readonly alert: "protocol_version" | "handshake_failure" | "no_application_protocol" | "insufficient_security" | "certificate_required" | "inappropriate_fallback"
+  readonly alert:
+    | "protocol_version"
+    | "handshake_failure"
+    | "no_application_protocol"
+    | "insufficient_security"
+    | "certificate_required"
+    | "inappropriate_fallback"
+    | "unrecognized_name"
   readonly detail: string
 }
 
