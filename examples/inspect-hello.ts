@@ -88,7 +88,7 @@ const listen = (port: number): void => {
     let asm = HandshakeReassembler.empty()
     const timer = setTimeout(() => sock.destroy(), 10_000)
     sock.on("data", (chunk) => {
-      const d = deframer.push(chunk)
+      const d = deframer.push(Uint8Array.from(chunk)) // a plain copy: Buffer views would print as {"type":"Buffer"}
       if (d._tag !== "Ok") return void sock.destroy()
       deframer = d.next
       for (const rec of d.records) {
