@@ -33,7 +33,21 @@ export const emptySeen = (): Seen => ({ states: new Map(), reached: new Set() })
  * close_notify after it), noting every state in `seen`; the server's session cache is
  * `cache`. Returns the first session the client was given.
  */
-export const collect = (seen: Seen, clientConfig: TlsConfig, serverConfig: TlsConfig, cache = new Map<string, unknown>()): unknown => {
+export const collect = (seen: Seen, clientConfig: TlsConfig, serverConfig: TlsConfig, cache = new Map<string, unknown>()): unknown =>
+  handshakePair(clientConfig, serverConfig, { seen, cache }).session
+
+/**
+ * Steps a client and a server by hand through one handshake, answering their work as the
+ * driver would, until neither has anything to read; noting every state in `seen` when
+ * given. Returns both final states and the first session the client was given.
+ */
+export const handshakePair = (
+  clientConfig: TlsConfig,
+  serverConfig: TlsConfig,
+  options: { readonly seen?: Seen | undefined; readonly cache?: Map<string, unknown> | undefined } = {}
+): { readonly session: unknown; readonly client: State13; readonly server: State13 } => {
+  const seen = options.seen ?? emptySeen()
+  const cache = options.cache ?? new Map<string, unknown>()
   let session: unknown
   const parties = [
     { state: machine.initial("client"), config: clientConfig, entropy: entropyStream("grid/c"), inbox: [] as Array<Uint8Array> },
@@ -94,7 +108,7 @@ export const collect = (seen: Seen, clientConfig: TlsConfig, serverConfig: TlsCo
       if (rec !== undefined) step(p, { _tag: "Received", bytes: rec, now: 0, entropy: p.entropy(machine.needsEntropy(p.state)) })
     }
   }
-  return session
+  return { session, client: client.state, server: server.state }
 }
 
 /** A sample of every event. */
@@ -124,6 +138,8 @@ export const sampleEvent = (tag: EventTag): Event => {
       return { _tag: "TicketRedeemed", fresh: true }
     case "SessionLookup":
       return { _tag: "SessionLookup" }
+    case "RequestRenegotiation":
+      return { _tag: "RequestRenegotiation", entropy: new Uint8Array(512) }
     case "ClientCertificateChosen":
       return { _tag: "ClientCertificateChosen", index: 0 }
   }
@@ -142,6 +158,14 @@ const sampleMessage = (tag: HandshakeTag): Uint8Array => {
 }
 /** A sample of every handshake message form the codec knows, both versions'. */
 export const samples = (Object.keys(messages) as Array<HandshakeTag>).filter((t) => t !== "MessageHash").map((t) => [t, sampleMessage(t)] as const)
+
+/** The plaintext of a TLS 1.2 `record` the peer sent to `state` (opened under its read keys). */
+export const openRecord12 = (state: State13, record: Uint8Array): { readonly contentType: number; readonly content: Uint8Array } => {
+  const e = state.conn.read!
+  const r = Record12.open(makeCipher(crypto, e.algorithm, e.key, e.iv), e.seq, record.subarray(0, 5), record.subarray(5))
+  if (r._tag !== "Ok") throw new Error(r.error.detail)
+  return r
+}
 
 /** A record carrying `message` as the peer would send it in this state (sealed if keys are in place). */
 export const asRecord = (state: State13, message: Uint8Array): Uint8Array => {

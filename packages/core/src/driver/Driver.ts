@@ -112,6 +112,10 @@ export interface Buffered {
  *   close_notify writing continues until ours — over a half-open transport even past the
  *   peer's EOF: the connection is over once both were sent.
  * - `keyUpdate`: a TLS 1.3 KeyUpdate, asking the peer to update too when `updatePeer`.
+ * - `renegotiate`: a TLS 1.2 renegotiation (with `config.renegotiation: "accept"`): a
+ *   client's new handshake, a server's HelloRequest. It completes once asked; the new
+ *   handshake's `HandshakeComplete` appears on `events`. Writes, closes and key updates
+ *   made meanwhile wait for the renegotiation to end.
  * - `events`: progress — traces, alerts, completion, tickets, the final `Closed`.
  * - `closed`: completes when the connection is over, failing with its error.
  * - `buffered`: the bytes held each way now.
@@ -126,12 +130,13 @@ export interface Connection {
   readonly write: (data: Uint8Array) => Effect.Effect<void, TlsError>
   readonly close: Effect.Effect<void, TlsError>
   readonly keyUpdate: (updatePeer: boolean) => Effect.Effect<void, TlsError>
+  readonly renegotiate: Effect.Effect<void, TlsError>
   readonly events: Stream.Stream<Action>
   readonly closed: Effect.Effect<void, TlsError>
   readonly buffered: Effect.Effect<Buffered>
 }
 
-type AppEvent = EventOf<"Write"> | EventOf<"Close"> | EventOf<"RequestKeyUpdate">
+type AppEvent = EventOf<"Write"> | EventOf<"Close"> | EventOf<"RequestKeyUpdate"> | EventOf<"RequestRenegotiation">
 type Input =
   | { readonly _tag: "Bytes"; readonly bytes: Uint8Array }
   | { readonly _tag: "Eof"; readonly failure?: string | undefined }
@@ -204,6 +209,10 @@ export const connect = <S, E>(
     const closedDone = yield* Deferred.make<void, TlsError>()
     const closeComplete = yield* Deferred.make<void>()
     const pending = new Set<Deferred.Deferred<void, TlsError>>()
+    /** Application requests that arrived during a renegotiation, in order. */
+    const held: Array<Extract<Input, { _tag: "App" }>> = []
+    /** The first handshake completed (a later handshake phase is a renegotiation). */
+    let completed = false
     let state = machine.initial(role)
     let finished: { readonly error?: TlsError | undefined } | undefined
     let readEnded = false
@@ -287,7 +296,8 @@ export const connect = <S, E>(
             next.event._tag === "KeyAgreed" ||
             next.event._tag === "TicketRedeemed" ||
             next.event._tag === "SessionLookup" ||
-            next.event._tag === "ClientCertificateChosen"
+            next.event._tag === "ClientCertificateChosen" ||
+            next.event._tag === "RequestRenegotiation"
           const event = isAnswer && machine.needsEntropy(state) > 0 ? { ...next.event, entropy: yield* eventEntropy() } : next.event
           const result = machine.step(deps, state, event)
           state = result.state
@@ -309,6 +319,7 @@ export const connect = <S, E>(
                 yield* endReads()
                 break
               case "HandshakeComplete":
+                completed = true
                 yield* Deferred.succeed(handshakeDone, action.params)
                 break
               case "KeyLog":
@@ -391,9 +402,12 @@ export const connect = <S, E>(
             }
             return
           case "App":
-            pending.delete(input.done)
-            yield* feed(input.event)
-            yield* finished?.error ? Deferred.fail(input.done, finished.error) : Deferred.succeed(input.done, undefined)
+            // during a TLS 1.2 renegotiation the application's requests wait for it to end
+            if (completed && machine.phase(state) === "handshake") {
+              held.push(input)
+              return
+            }
+            yield* app(input)
             return
           case "Timeout":
             if (machine.phase(state) !== "handshake") return
@@ -413,10 +427,20 @@ export const connect = <S, E>(
         }
       })
 
+    const app = (input: Extract<Input, { _tag: "App" }>) =>
+      Effect.gen(function* () {
+        pending.delete(input.done)
+        yield* feed(input.event)
+        yield* finished?.error ? Deferred.fail(input.done, finished.error) : Deferred.succeed(input.done, undefined)
+      })
+
     const run = Effect.gen(function* () {
       lastActivity = yield* Clock.currentTimeMillis
       yield* feed({ _tag: "Start", now: lastActivity, entropy: yield* eventEntropy() })
-      while (!finished) yield* handle(yield* Queue.take(inbox))
+      while (!finished) {
+        yield* handle(yield* Queue.take(inbox))
+        while (held.length > 0 && !finished && machine.phase(state) === "open") yield* app(held.shift()!)
+      }
     })
 
     const reader = transport.read.pipe(
@@ -526,6 +550,13 @@ export const connect = <S, E>(
       write: (data) => (data.length === 0 ? Effect.void : Effect.andThen(handshake, Effect.andThen(writeGate.await, submit({ _tag: "Write", data })))),
       close: submit({ _tag: "Close" }),
       keyUpdate: (updatePeer) => Effect.andThen(handshake, submit({ _tag: "RequestKeyUpdate", updatePeer })),
+      renegotiate: Effect.flatMap(handshake, (params) =>
+        params.version !== 0x0303
+          ? Effect.fail(new TlsError({ reason: localFailure("renegotiation is TLS 1.2 only (TLS 1.3 has keyUpdate)") }))
+          : deps.config.renegotiation !== "accept"
+            ? Effect.fail(new TlsError({ reason: localFailure("renegotiation is not enabled (config.renegotiation)") }))
+            : submit({ _tag: "RequestRenegotiation" })
+      ),
       events: Stream.fromPubSub(events).pipe(Stream.takeUntil((a) => a._tag === "Closed")),
       closed: Deferred.await(closedDone),
       buffered: Effect.sync(() => ({ inbound, outbound }))

@@ -87,6 +87,16 @@ export interface TlsConfig {
    * names, the schemes and the candidates.
    */
   readonly clientCertificateSelection: "first-match" | "selector"
+  /**
+   * TLS 1.2 renegotiation (RFC 5746). `refuse` (the default) answers a HelloRequest or a
+   * ClientHello after the handshake with a `no_renegotiation` warning and goes on;
+   * `accept` renegotiates — only securely, bound to the previous Finished messages — and
+   * lets `Connection.renegotiate` start one (a client's ClientHello, a server's HelloRequest).
+   */
+  readonly renegotiation: "refuse" | "accept"
+  /** Server: the most client-initiated renegotiations accepted per `renegotiationWindowMs`; more get a `no_renegotiation` warning. */
+  readonly renegotiationLimit: number
+  readonly renegotiationWindowMs: number
   /** Server: whether to ask for a client certificate. */
   readonly clientAuth: ClientAuth
   /** Server: DER distinguished names sent in certificate_authorities. */
@@ -181,6 +191,9 @@ export const defaultConfig: TlsConfig = {
   certificates: [],
   clientCertificateSelection: "first-match",
   clientAuth: "none",
+  renegotiation: "refuse",
+  renegotiationLimit: 3,
+  renegotiationWindowMs: 60_000,
   certificateAuthorities: [],
   preferClientOrder: false,
   retryForPreferredGroup: false,

@@ -62,6 +62,21 @@ export interface Conn {
    * arrived with the peer's flight is stamped with when it arrived, not with 0.
    */
   readonly clock: number
+  /**
+   * TLS 1.2, once a handshake has completed: the verify_data of its two Finished messages,
+   * which a renegotiation binds itself to (RFC 5746 §3.5), and when the peer started each
+   * renegotiation (the server's rate limit). Present in a handshake state: this handshake
+   * is a renegotiation.
+   */
+  readonly renegotiation?: Renegotiation | undefined
+}
+
+/** The previous TLS 1.2 handshake's Finished values and the peer's renegotiations so far. @since 0.1.0 @category models */
+export interface Renegotiation {
+  readonly clientVerifyData: Uint8Array
+  readonly serverVerifyData: Uint8Array
+  /** When the peer started a renegotiation (ms), most recent last. */
+  readonly peerStarted: ReadonlyArray<number>
 }
 
 /** A fresh connection with no keys. @since 0.1.0 @category constructors */

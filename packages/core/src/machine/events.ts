@@ -31,6 +31,15 @@ export const Close = Schema.TaggedStruct("Close", {})
 /** The application asks for a KeyUpdate; `updatePeer` sets update_requested (TLS 1.3 §4.6.3). @since 0.1.0 @category events */
 export const RequestKeyUpdate = Schema.TaggedStruct("RequestKeyUpdate", { updatePeer: Schema.Boolean })
 
+/**
+ * The application asks for a TLS 1.2 renegotiation (with `renegotiation: "accept"`): a client
+ * sends a new ClientHello (its random from `entropy`), a server a HelloRequest.
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const RequestRenegotiation = Schema.TaggedStruct("RequestRenegotiation", { entropy: Schema.optional(Bytes) })
+
 /** Time passed (the driver's clock or the simulator's). @since 0.1.0 @category events */
 export const TimeAdvanced = Schema.TaggedStruct("TimeAdvanced", { now: Millis })
 
@@ -94,6 +103,7 @@ export const Event = Schema.Union([
   Write,
   Close,
   RequestKeyUpdate,
+  RequestRenegotiation,
   TimeAdvanced,
   TransportClosed,
   ChainVerdict,
@@ -118,6 +128,7 @@ export const eventTags: ReadonlyArray<EventTag> = [
   "Write",
   "Close",
   "RequestKeyUpdate",
+  "RequestRenegotiation",
   "TimeAdvanced",
   "TransportClosed",
   "ChainVerdict",

@@ -12,6 +12,7 @@
  * @since 0.1.0
  */
 import * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -60,6 +61,12 @@ export interface Script {
   readonly clientWrites?: ReadonlyArray<Uint8Array> | undefined
   readonly serverWrites?: ReadonlyArray<Uint8Array> | undefined
   readonly keyUpdate?: { readonly side: Role; readonly updatePeer: boolean } | undefined
+  /**
+   * TLS 1.2 (both configured with `renegotiation: "accept"`): after its writes the side named
+   * asks for a renegotiation, waits for that handshake to complete on its side (or for the
+   * peer's `no_renegotiation` warning), then writes `thenWrite`.
+   */
+  readonly renegotiate?: { readonly side: Role; readonly thenWrite?: Uint8Array | undefined } | undefined
   readonly close?: Role | "none" | undefined
   readonly idleTimeoutMs?: number | undefined
 }
@@ -113,6 +120,8 @@ export interface SideOutcome {
   readonly earlyDataAt?: number | undefined
   /** A client's resumable sessions (`SessionTicket` actions), for a later run's `config.session`. */
   readonly sessions: ReadonlyArray<unknown>
+  /** Handshakes completed: 1, plus one per TLS 1.2 renegotiation (0 when the first failed). */
+  readonly handshakes: number
 }
 
 /** A finished simulation. @since 0.1.0 @category models */
@@ -186,10 +195,15 @@ const runOnce = <S>(options: SimOptions<S>): Effect.Effect<SimResult> => {
       const since = Effect.map(Clock.currentTimeMillis, (t) => t - epoch)
       let earlyDataAt: number | undefined
       const sessions: Array<unknown> = []
+      let handshakes = 0
+      const renegotiated = yield* Deferred.make<void>()
       const watch = (entry: JournalEntry) => {
         for (const a of entry.actions) {
           if (a._tag === "EarlyData" && earlyDataAt === undefined) earlyDataAt = entry.at - epoch
           if (a._tag === "SessionTicket") sessions.push(a.session)
+          if (a._tag === "HandshakeComplete" && ++handshakes === 2) Deferred.doneUnsafe(renegotiated, Exit.void)
+          // the peer refused it (RFC 5746 §4.5): the script goes on without
+          if (a._tag === "AlertReceived" && a.description === 100) Deferred.doneUnsafe(renegotiated, Exit.void)
         }
         options.observe?.(role, entry)
       }
@@ -207,6 +221,11 @@ const runOnce = <S>(options: SimOptions<S>): Effect.Effect<SimResult> => {
         const app = Effect.gen(function* () {
           for (const data of (role === "client" ? script.clientWrites : script.serverWrites) ?? []) yield* conn.write(data)
           if (script.keyUpdate?.side === role) yield* conn.keyUpdate(script.keyUpdate.updatePeer)
+          if (script.renegotiate?.side === role) {
+            yield* conn.renegotiate
+            yield* Deferred.await(renegotiated)
+            if (script.renegotiate.thenWrite !== undefined) yield* conn.write(script.renegotiate.thenWrite)
+          }
           if ((script.close ?? "client") === role) yield* ((sentClose = true), conn.close)
         })
         yield* Effect.ignore(Effect.timeout(app, idle))
@@ -222,7 +241,7 @@ const runOnce = <S>(options: SimOptions<S>): Effect.Effect<SimResult> => {
           : Exit.isFailure(hs)
             ? Option.getOrUndefined(Exit.findErrorOption(hs))
             : undefined
-      outcomes[role] = { handshakeAt, params, error, received: concat(received), readEnd, closedAt, earlyDataAt, sessions }
+      outcomes[role] = { handshakeAt, params, error, received: concat(received), readEnd, closedAt, earlyDataAt, sessions, handshakes }
     }).pipe(
       Effect.provide(
         Layer.mergeAll(
@@ -248,7 +267,7 @@ const runOnce = <S>(options: SimOptions<S>): Effect.Effect<SimResult> => {
     yield* TestClock.adjust(boundMs + 1)
     const hung = ended === undefined
     const endedAt = ended ?? boundMs
-    const blank: SideOutcome = { received: new Uint8Array(0), readEnd: "timeout", sessions: [] }
+    const blank: SideOutcome = { received: new Uint8Array(0), readEnd: "timeout", sessions: [], handshakes: 0 }
     const client = outcomes.client ?? blank
     const server = outcomes.server ?? blank
     const trace = recorder.build({

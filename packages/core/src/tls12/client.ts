@@ -21,7 +21,8 @@ import { certificatePublicKey } from "../x509/certificate.js"
 import { encodeMessage, failIfDowngrade, sendHandshake } from "../tls13/common.js"
 import { trace, type Ctx } from "../tls13/context.js"
 import type { ClientHelloSent, ClientState } from "../tls13/state.js"
-import { authOf, CCS_RECORD, ecdheGroups, epochs, ffdheCode, ffdheGroupOf, keyFitsScheme12, signedParams, stripLeadingZeros, suite12 } from "./common.js"
+import { timingSafeEqual } from "../crypto/constant-time.js"
+import { authOf, sendCcs12, ecdheGroups, epochs, ffdheCode, ffdheGroupOf, keyFitsScheme12, renegotiationInfo, signedParams, stripLeadingZeros, suite12 } from "./common.js"
 import type { Handshake12, Request12, ServerParams, State12 } from "./state.js"
 import { connected12 } from "./traffic.js"
 import { chainMatchesCaNames } from "../x509/client-auth.js"
@@ -77,9 +78,13 @@ export const onServerHello12 = (
     const type = e._tag === "Unknown" ? e.type : undefined
     if (type !== undefined && !hello.extensionTypes.includes(type)) abort(misbehaved("unsupported_extension", `extension ${type} was not offered`))
   }
-  // RFC 5746 §3.4: a server that supports secure renegotiation answers with an empty renegotiation_info.
+  // RFC 5746 §3.4: a server that supports secure renegotiation answers with an empty
+  // renegotiation_info; §3.5: in a renegotiation, with both previous Finished values.
   const ri = Ext.find(exts, "renegotiation_info")
-  if (ri === undefined || ri.renegotiatedConnection.length !== 0) abort(incompatible("handshake_failure", "the server does not support secure renegotiation (RFC 5746)"))
+  if (ri === undefined) abort(incompatible("handshake_failure", "the server does not support secure renegotiation (RFC 5746)"))
+  if (!timingSafeEqual(ri!.renegotiatedConnection, renegotiationInfo(state.conn, "server"))) {
+    abort(incompatible("handshake_failure", state.conn.renegotiation === undefined ? "renegotiation_info not empty in an initial handshake" : "renegotiation_info does not carry the previous Finished values"))
+  }
   // RFC 7627 §5.2: our policy requires the extended master secret.
   if (Ext.find(exts, "extended_master_secret") === undefined) abort(incompatible("handshake_failure", "the server does not support the extended master secret (RFC 7627)"))
   let alpn: string | undefined
@@ -320,10 +325,10 @@ export const onClientSigned12 = (ctx: Ctx, state: S<"Wait12ClientSignature">, e:
 /** ChangeCipherSpec, our write keys, and Finished. */
 const finishClientFlight = (ctx: Ctx, conn0: Conn, hs0: Handshake12, master: Tls12MasterSecret): State12 => {
   const { crypto } = ctx.deps
-  ctx.out.send(CCS_RECORD)
+  const afterCcs = sendCcs12(crypto, ctx.out, conn0)
   trace(ctx, "Wait12ServerHelloDone", "Wait12ServerHelloDone", "write ChangeCipherSpec")
   const keys = epochs(crypto, master, hs0.clientRandom, hs0.serverRandom, hs0.suite)
-  let conn = setWrite(conn0, keys.client)
+  let conn = setWrite(afterCcs, keys.client)
   const verifyData = Tls12Schedule.finishedVerifyData(crypto, master, "client", Transcript.digest(crypto, hs0.transcript))
   const fin = encodeMessage({ _tag: "Finished", verifyData })
   conn = sendHandshake(crypto, ctx.out, conn, [fin])
@@ -382,7 +387,7 @@ export const onServerFinished12 = (ctx: Ctx, state: S<"Wait12ServerFinished">, m
   let conn = state.conn
   if (hs.resumed) {
     // the abbreviated handshake: our ChangeCipherSpec and Finished answer the server's
-    ctx.out.send(CCS_RECORD)
+    conn = sendCcs12(crypto, ctx.out, conn)
     trace(ctx, "Wait12ServerFinished", "Wait12ServerFinished", "write ChangeCipherSpec")
     const keys = epochs(crypto, state.master, hs.clientRandom, hs.serverRandom, hs.suite)
     conn = setWrite(conn, keys.client)

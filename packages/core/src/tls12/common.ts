@@ -9,7 +9,7 @@ import { CipherSuite, encode, EcdheParams, DheParams, SignatureScheme } from "@e
 import * as Result from "effect/Result"
 import type { AeadAlgorithm, CryptoProvider, KeyExchangeGroup } from "../crypto/provider.js"
 import { ffdheGroups } from "../crypto/ffdhe.js"
-import { epoch, type Epoch } from "../machine/conn.js"
+import { epoch, write, type Conn, type Epoch, type Out } from "../machine/conn.js"
 import { Tls12Schedule } from "../schedule/index.js"
 import type { ScheduleHash } from "../schedule/secret.js"
 import type { Tls12MasterSecret } from "../schedule/tls12.js"
@@ -133,9 +133,41 @@ export const epochs = (
 /** `ChangeCipherSpec` as a plaintext record (RFC 5246 §7.1). @since 0.1.0 */
 export const CCS_RECORD = new Uint8Array([20, 3, 3, 0, 1, 1])
 
+/**
+ * Our ChangeCipherSpec: in the clear in a first handshake, under the current keys in a
+ * renegotiation (RFC 5246 §7.1: it is a record of the current connection state).
+ *
+ * @since 0.1.0
+ */
+export const sendCcs12 = (crypto: CryptoProvider, out: Out, conn: Conn): Conn => {
+  if (conn.write === undefined) {
+    out.send(CCS_RECORD)
+    return conn
+  }
+  return write(crypto, out, conn, 20, CCS_BODY)
+}
+const CCS_BODY = new Uint8Array([1])
+
 /** RFC 5246 §8.1.2: "Leading bytes of Z that contain all zero bits are stripped before it is used as the pre_master_secret." @since 0.1.0 */
 export const stripLeadingZeros = (z: Uint8Array): Uint8Array => {
   let i = 0
   while (i < z.length - 1 && z[i] === 0) i++
   return z.subarray(i)
+}
+
+/**
+ * The renegotiation_info body (RFC 5746 §3.4–3.5) a side sends (or expects from its peer):
+ * empty in an initial handshake; in a renegotiation the previous client Finished, followed
+ * by the previous server Finished in the server's.
+ *
+ * @since 0.1.0
+ */
+export const renegotiationInfo = (conn: Conn, from: "client" | "server"): Uint8Array => {
+  const previous = conn.renegotiation
+  if (previous === undefined) return new Uint8Array(0)
+  if (from === "client") return previous.clientVerifyData
+  const both = new Uint8Array(previous.clientVerifyData.length + previous.serverVerifyData.length)
+  both.set(previous.clientVerifyData)
+  both.set(previous.serverVerifyData, previous.clientVerifyData.length)
+  return both
 }

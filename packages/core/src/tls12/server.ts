@@ -26,7 +26,8 @@ import { encodeMessage, holdShare, providerShare, sendHandshake, type HeldShare 
 import { trace, type Ctx } from "../tls13/context.js"
 import type { ServerState } from "../tls13/state.js"
 import { expect12 } from "./client.js"
-import { authOf, CCS_RECORD, ecdheGroups, epochs, keyFitsScheme12, signedParams, stripLeadingZeros, suite12, type Suite12 } from "./common.js"
+import { timingSafeEqual } from "../crypto/constant-time.js"
+import { authOf, sendCcs12, ecdheGroups, epochs, keyFitsScheme12, renegotiationInfo, signedParams, stripLeadingZeros, suite12, type Suite12 } from "./common.js"
 import type { Handshake12, State12 } from "./state.js"
 import { connected12 } from "./traffic.js"
 
@@ -54,10 +55,17 @@ export const onClientHello12 = (ctx: Ctx, state: Extract<ServerState, { _tag: "W
   if (ch.cipherSuites.includes(0x5600) && config.versions.includes(0x0304)) {
     abort(incompatible("inappropriate_fallback", "TLS_FALLBACK_SCSV while TLS 1.3 is available"))
   }
-  // RFC 5746 §3.6 / our policy: secure renegotiation indication is required.
+  // RFC 5746 §3.6 / our policy: secure renegotiation indication is required; §3.7: a
+  // renegotiation carries the previous client Finished in renegotiation_info, never the SCSV.
   const ri = Ext.find(exts, "renegotiation_info")
-  if (ri === undefined && !ch.cipherSuites.includes(0x00ff)) abort(incompatible("handshake_failure", "the client does not offer secure renegotiation (RFC 5746)"))
-  if (ri !== undefined && ri.renegotiatedConnection.length !== 0) abort(incompatible("handshake_failure", "renegotiation_info not empty in an initial handshake"))
+  if (state.conn.renegotiation === undefined) {
+    if (ri === undefined && !ch.cipherSuites.includes(0x00ff)) abort(incompatible("handshake_failure", "the client does not offer secure renegotiation (RFC 5746)"))
+    if (ri !== undefined && ri.renegotiatedConnection.length !== 0) abort(incompatible("handshake_failure", "renegotiation_info not empty in an initial handshake"))
+  } else {
+    if (ch.cipherSuites.includes(0x00ff)) abort(incompatible("handshake_failure", "TLS_EMPTY_RENEGOTIATION_INFO_SCSV in a renegotiation"))
+    if (ri === undefined) abort(incompatible("handshake_failure", "a renegotiation without renegotiation_info"))
+    if (!timingSafeEqual(ri!.renegotiatedConnection, renegotiationInfo(state.conn, "client"))) abort(incompatible("handshake_failure", "renegotiation_info does not carry the previous client Finished"))
+  }
   if (Ext.find(exts, "extended_master_secret") === undefined) abort(incompatible("handshake_failure", "the client does not offer the extended master secret (RFC 7627)"))
   // Resumption (RFC 5077 tickets, RFC 5246 session IDs): a ticket we can open, or a session ID to look up.
   const ticketExt = Ext.find(exts, "session_ticket")
@@ -117,7 +125,7 @@ const resume12 = (ctx: Ctx, conn0: Conn, ch: ClientHello, chBytes: Uint8Array, c
     cipherSuite: suite.code,
     legacyCompressionMethod: 0,
     extensions: [
-      { _tag: "renegotiation_info", renegotiatedConnection: new Uint8Array(0) },
+      { _tag: "renegotiation_info", renegotiatedConnection: renegotiationInfo(conn0, "server") },
       { _tag: "extended_master_secret" },
       ...(alpn === undefined ? [] : [{ _tag: "application_layer_protocol_negotiation" as const, protocolNameList: [new TextEncoder().encode(alpn)] }])
     ]
@@ -140,7 +148,7 @@ const resume12 = (ctx: Ctx, conn0: Conn, ch: ClientHello, chBytes: Uint8Array, c
   let conn = sendHandshake(crypto, ctx.out, conn0, [sh])
   trace(ctx, "WaitClientHello", "Wait12ClientCcs", "read ClientHello (resumption)")
   trace(ctx, "Wait12ClientCcs", "Wait12ClientCcs", "write ServerHello")
-  ctx.out.send(CCS_RECORD)
+  conn = sendCcs12(crypto, ctx.out, conn)
   trace(ctx, "Wait12ClientCcs", "Wait12ClientCcs", "write ChangeCipherSpec")
   const keys = epochs(crypto, master, hs.clientRandom, hs.serverRandom, suite)
   conn = setWrite(conn, keys.server)
@@ -216,7 +224,7 @@ const full12 = (ctx: Ctx, conn0: Conn, ch: ClientHello, chBytes: Uint8Array): St
     legacyCompressionMethod: 0,
     // in OpenSSL's order, so that a captured OpenSSL ServerHello can be reproduced byte for byte
     extensions: [
-      { _tag: "renegotiation_info", renegotiatedConnection: new Uint8Array(0) },
+      { _tag: "renegotiation_info", renegotiatedConnection: renegotiationInfo(conn0, "server") },
       ...(pick.suite.kx === "ECDHE" && Ext.find(exts, "ec_point_formats") !== undefined ? [{ _tag: "ec_point_formats" as const, ecPointFormatList: [0] }] : []),
       ...(ticketExpected ? [{ _tag: "session_ticket" as const, ticket: new Uint8Array(0) }] : []),
       ...(alpn === undefined ? [] : [{ _tag: "application_layer_protocol_negotiation" as const, protocolNameList: [new TextEncoder().encode(alpn)] }]),
@@ -397,10 +405,10 @@ export const onClientFinished12 = (ctx: Ctx, state: S<"Wait12ClientFinished">, m
 
 const serverFinish = (ctx: Ctx, conn0: Conn, hs: Handshake12, master: Tls12MasterSecret): State12 => {
   const { crypto } = ctx.deps
-  ctx.out.send(CCS_RECORD)
+  const afterCcs = sendCcs12(crypto, ctx.out, conn0)
   trace(ctx, "Wait12ClientFinished", "Wait12ClientFinished", "write ChangeCipherSpec")
   const keys = epochs(crypto, master, hs.clientRandom, hs.serverRandom, hs.suite)
-  let conn = setWrite(conn0, keys.server)
+  let conn = setWrite(afterCcs, keys.server)
   const verifyData = Tls12Schedule.finishedVerifyData(crypto, master, "server", Transcript.digest(crypto, hs.transcript))
   const fin = encodeMessage({ _tag: "Finished", verifyData })
   conn = sendHandshake(crypto, ctx.out, conn, [fin])

@@ -100,6 +100,8 @@ export type State12 =
       readonly master: Tls12MasterSecret
       readonly closeSent: boolean
       readonly readClosed: boolean
+      /** `renegotiation: "accept"`: a HelloRequest (client) or ClientHello (server) may start a handshake, so input carries entropy. */
+      readonly renegotiable: boolean
     })
 
 /** @since 0.1.0 @category states */
@@ -134,7 +136,7 @@ export const expects12: {
   Wait12ClientCertificateVerify: { messages: ["certificate_verify"], ccs: false, events: during },
   Wait12ClientCcs: { messages: [], ccs: true, events: during },
   Wait12ClientFinished: { messages: ["finished"], ccs: false, events: during },
-  Connected12: { messages: ["hello_request", "client_hello"], ccs: false, events: ["Received", "Write", "Close", "TimeAdvanced", "TransportClosed"] }
+  Connected12: { messages: ["hello_request", "client_hello"], ccs: false, events: ["Received", "Write", "Close", "RequestRenegotiation", "TimeAdvanced", "TransportClosed"] }
 }
 
 /** States that wait on our own work. @since 0.1.0 */

@@ -1,7 +1,10 @@
 /**
  * TLS 1.2 after the handshake (RFC 5246 §7.2.1, §7.4.1.1): application data, close_notify
- * (answered at once with ours, RFC 5246 §7.2.1), and renegotiation refused with a
- * `no_renegotiation` warning (a HelloRequest to a client, a ClientHello to a server).
+ * (answered at once with ours, RFC 5246 §7.2.1), and renegotiation (RFC 5746): with
+ * `renegotiation: "accept"` a HelloRequest (client) or ClientHello (server) starts a new
+ * handshake bound to the previous Finished values, the server accepting at most
+ * `renegotiationLimit` per window; otherwise, or beyond the limit, a `no_renegotiation`
+ * warning and the connection goes on.
  *
  * @since 0.1.0
  */
@@ -11,6 +14,11 @@ import { localFailure, misbehaved } from "../machine/errors.js"
 import type { EventOf } from "../machine/events.js"
 import type { Tls12MasterSecret } from "../schedule/tls12.js"
 import { trace, type Ctx } from "../tls13/context.js"
+import { encodeMessage, sendHandshake } from "../tls13/common.js"
+import { renegotiate } from "../tls13/client/hello.js"
+import type { ClientState, ServerState } from "../tls13/state.js"
+import { expect12 } from "./client.js"
+import { onClientHello12 } from "./server.js"
 import type { Handshake12, State12 } from "./state.js"
 
 type Connected12 = Extract<State12, { _tag: "Connected12" }>
@@ -39,17 +47,66 @@ export const connected12 = (ctx: Ctx, conn: Conn, hs: Handshake12, master: Tls12
       hash: hs.suite.hash
     }
   })
-  return { _tag: "Connected12", role: ctx.role, conn: { ...conn, plainAlerts: false }, hs, master, closeSent: false, readClosed: false }
+  // RFC 5746 §3.5: a later renegotiation is bound to this handshake's Finished values
+  const renegotiation = { clientVerifyData: hs.clientVerifyData!, serverVerifyData: hs.serverVerifyData!, peerStarted: conn.renegotiation?.peerStarted ?? [] }
+  return {
+    _tag: "Connected12",
+    role: ctx.role,
+    conn: { ...conn, plainAlerts: false, renegotiation },
+    hs,
+    master,
+    closeSent: false,
+    readClosed: false,
+    renegotiable: ctx.deps.config.renegotiation === "accept"
+  }
 }
 
-/** A renegotiation attempt: refused with a `no_renegotiation` warning; the connection goes on. @since 0.1.0 */
-export const onRenegotiation = (ctx: Ctx, s: Connected12, m: RawHandshake): Connected12 => {
+/**
+ * The peer starts a renegotiation: a HelloRequest to a client, a ClientHello to a server.
+ * Accepted when configured (and, on a server, within the rate limit): the new handshake
+ * runs under the current keys until its ChangeCipherSpec. Otherwise refused with a
+ * `no_renegotiation` warning, and the connection goes on.
+ *
+ * @since 0.1.0
+ */
+export const onRenegotiation = (ctx: Ctx, s: Connected12, m: RawHandshake): Connected12 | State12 | ClientState => {
   if ((ctx.role === "client" && m.type !== 0) || (ctx.role === "server" && m.type !== 1)) {
     return abort(misbehaved("unexpected_message", `handshake type ${m.type} after the handshake`))
+  }
+  const { config } = ctx.deps
+  const previous = s.conn.renegotiation!
+  if (config.renegotiation === "accept" && !s.closeSent && !s.readClosed) {
+    if (ctx.role === "client") {
+      trace(ctx, "Connected12", "Connected12", "read HelloRequest")
+      return renegotiate(ctx, s)
+    }
+    const recent = previous.peerStarted.filter((t) => ctx.now - t < config.renegotiationWindowMs)
+    if (recent.length < config.renegotiationLimit) {
+      const ch = expect12(m, s.hs.suite.code, "ClientHello")
+      const conn = { ...s.conn, renegotiation: { ...previous, peerStarted: [...recent, ctx.now] } }
+      const waiting: Extract<ServerState, { _tag: "WaitClientHello" }> = { _tag: "WaitClientHello", conn }
+      trace(ctx, "Connected12", "WaitClientHello", "renegotiation")
+      return onClientHello12(ctx, waiting, ch, m)
+    }
   }
   const conn = write(ctx.deps.crypto, ctx.out, s.conn, 21, new Uint8Array([1, 100]))
   ctx.out.emit({ _tag: "AlertSent", level: 1, description: 100 })
   trace(ctx, "Connected12", "Connected12", m.type === 0 ? "read HelloRequest, write no_renegotiation" : "read ClientHello, write no_renegotiation")
+  return { ...s, conn }
+}
+
+/**
+ * The application asks for a renegotiation: a client sends its new ClientHello, a server a
+ * HelloRequest (RFC 5246 §7.4.1.1; the client may refuse it with a warning).
+ *
+ * @since 0.1.0
+ */
+export const onRenegotiationRequest = (ctx: Ctx, s: Connected12): Connected12 | ClientState => {
+  if (ctx.deps.config.renegotiation !== "accept") return abort(localFailure("renegotiation is not enabled (config.renegotiation)"))
+  if (s.closeSent || s.readClosed) return abort(localFailure("renegotiation after close_notify"))
+  if (ctx.role === "client") return renegotiate(ctx, s)
+  const conn = sendHandshake(ctx.deps.crypto, ctx.out, s.conn, [encodeMessage({ _tag: "HelloRequest" })])
+  trace(ctx, "Connected12", "Connected12", "write HelloRequest")
   return { ...s, conn }
 }
 

@@ -11,6 +11,7 @@ import { AlertDescription, ContentType, HandshakeType, type RawHandshake } from 
 import { Abort, abort, emptyConn, nextMessage, nextRecord, Out, reassemble, receive, write, type Conn } from "../machine/conn.js"
 import { alertFor, localFailure, misbehaved, type TlsErrorReason } from "../machine/errors.js"
 import type { Event } from "../machine/events.js"
+import type { TlsConfig } from "../machine/config.js"
 import type { Deps, Machine, Role, StepResult } from "../machine/machine.js"
 import * as ClientFlight from "./client/flight.js"
 import * as ClientHello from "./client/hello.js"
@@ -84,6 +85,25 @@ const finishedSent = (s: State13): boolean =>
   s._tag === "WaitClientCertificateVerify" ||
   s._tag === "WaitClientFinished"
 
+/**
+ * Whether application data may arrive now: in a TLS 1.2 renegotiation, under the keys of
+ * the previous handshake — not once the peer's new ChangeCipherSpec switched them (its
+ * Finished comes next).
+ */
+const dataDuringRenegotiation = (s: State13): boolean =>
+  s.conn.renegotiation !== undefined && (isState12(s._tag) || s._tag === "WaitServerHello" || s._tag === "WaitClientHello") && s._tag !== "Wait12ServerFinished" && s._tag !== "Wait12ClientFinished"
+
+/** A TLS 1.2 renegotiation offers and accepts TLS 1.2 only (RFC 5746 renegotiates a TLS 1.2 connection). */
+const renegotiationViews = new WeakMap<TlsConfig, TlsConfig>()
+const renegotiationView = (config: TlsConfig): TlsConfig => {
+  let view = renegotiationViews.get(config)
+  if (view === undefined) {
+    view = { ...config, versions: [0x0303], session: undefined, earlyData: undefined, middleboxCompat: false }
+    renegotiationViews.set(config, view)
+  }
+  return view
+}
+
 /** Dispatches one handshake message to the handler of the state. */
 const onHandshake = (ctx: Ctx, s: State13, m: RawHandshake): State13 => {
   const name = HandshakeType.nameOf(m.type)
@@ -112,7 +132,7 @@ const onHandshake = (ctx: Ctx, s: State13, m: RawHandshake): State13 => {
     case "Wait12ClientFinished":
       return Server12.onClientFinished12(ctx, s, m)
     case "Connected12":
-      return Traffic12.onRenegotiation(ctx, s, m)
+      return Traffic12.onRenegotiation(ctx, s, m) as State13
     case "WaitServerHello":
       return ClientHello.onServerHello(ctx, s, m)
     case "WaitEncryptedExtensions":
@@ -169,6 +189,11 @@ const onAlert = (ctx: Ctx, s: State13, content: Uint8Array): State13 => {
   if (description === AlertDescription.values.user_canceled && level === 1) return s
   // RFC 5246 §7.2.2: a warning other than close_notify leaves a TLS 1.2 connection open
   if (level === 1 && s._tag === "Connected12") return s
+  // RFC 5746 §4.5 / RFC 5246 §7.2.2: a server refusing our renegotiation with a warning; the connection goes on as it was
+  if (level === 1 && description === AlertDescription.values.no_renegotiation && s._tag === "WaitServerHello" && s.renegotiating !== undefined) {
+    ctx.out.emit({ _tag: "Trace", side: ctx.role, from: s._tag, to: "Connected12", note: "read alert no_renegotiation" })
+    return { ...s.renegotiating, conn: s.conn }
+  }
   const reason: TlsErrorReason = {
     _tag: "AlertReceived",
     alert: AlertDescription.nameOf(description) as never,
@@ -218,6 +243,12 @@ const pump = (ctx: Ctx, start: State13): State13 => {
           s = Traffic12.onApplicationData12(ctx, s, r.content)
           break
         }
+        if (dataDuringRenegotiation(s)) {
+          // RFC 5246 §7.4.1: a renegotiation runs under the current keys, data interleaved
+          if (s.conn.reassembler.hasPending) abort(misbehaved("unexpected_message", "application data inside a fragmented handshake message"))
+          if (r.content.length > 0) ctx.out.emit({ _tag: "Deliver", data: r.content })
+          break
+        }
         if (s._tag === "WaitEndOfEarlyData") {
           // accepted 0-RTT data: delivered apart from application data (it may be replayed, RFC 8446 §8)
           if (r.content.length > 0) ctx.out.emit({ _tag: "EarlyData", data: r.content })
@@ -265,6 +296,8 @@ const onEvent = (ctx: Ctx, s: State13, e: Event): State13 => {
       return Traffic.onWrite(ctx, s as Of<"Connected">, e)
     case "RequestKeyUpdate":
       return Traffic.onKeyUpdateRequest(ctx, s as Of<"Connected">, e)
+    case "RequestRenegotiation":
+      return Traffic12.onRenegotiationRequest(ctx, s as Of<"Connected12">) as State13
     case "Close":
       if (s._tag === "Connected12") return Traffic12.onClose12(ctx, s)
       if (s._tag === "Connected") return Traffic.onClose(ctx, s)
@@ -309,7 +342,7 @@ export const step = (deps: Deps, state: State13, event: Event): StepResult<State
   if (state._tag === "Closed") return { state, actions: [] }
   const out = new Out()
   const ctx: Ctx = {
-    deps,
+    deps: state.conn.renegotiation === undefined ? deps : { ...deps, config: renegotiationView(deps.config) },
     out,
     role: roleOf(state),
     now: "now" in event ? event.now : state.conn.clock,
@@ -348,6 +381,9 @@ export const needsEntropy = (s: State13): number => {
     case "Wait12ServerHelloDone":
     case "Wait12ClientCertificateChoice":
       return Client12.keyExchangeEntropy
+    case "Connected12":
+      // a renegotiation's ClientHello (client) or its answer (server) may come with any input
+      return !s.renegotiable ? 0 : s.role === "client" ? ClientHello.renegotiationEntropy : Math.max(ServerHello.helloEntropy, Server12.helloEntropy12)
     case "Wait12ClientCertificate":
     case "Wait12ClientChainVerdict":
     case "Wait12ClientKeyExchange":

@@ -16,6 +16,7 @@ import type { Session12, Session13, TicketState } from "./session.js"
 import type { ExporterSecret, ResumptionMasterSecret, TrafficSecret } from "../schedule/tls13-secrets.js"
 import type { HashedTranscript, PendingTranscript } from "../schedule/transcript.js"
 import type { HeldShare, Suite13 } from "./common.js"
+import type { State12 } from "../tls12/state.js"
 
 /** What the client sent in its ClientHello and must remember. @since 0.1.0 @category models */
 /** A resumption the client offered (RFC 8446 §4.2.11), and whether it sent 0-RTT data. @since 0.1.0 @category models */
@@ -39,6 +40,8 @@ export interface ClientHelloSent {
   readonly offer?: PskOffer | undefined
   /** A TLS 1.2 session offered for resumption (its ID and/or ticket are in the hello). */
   readonly session12?: Session12 | undefined
+  /** A TLS 1.2 renegotiation: the previous client Finished, sent in renegotiation_info (RFC 5746 §3.5). */
+  readonly renegotiation?: Uint8Array | undefined
 }
 
 /** Keys and transcript once ServerHello is processed. @since 0.1.0 @category models */
@@ -88,7 +91,13 @@ type Base<T extends string> = { readonly _tag: T; readonly conn: Conn }
 /** @since 0.1.0 @category states */
 export type ClientState =
   | Base<"ClientStart">
-  | (Base<"WaitServerHello"> & { readonly hello: ClientHelloSent; readonly transcript: PendingTranscript | HashedTranscript; readonly retried: boolean })
+  | (Base<"WaitServerHello"> & {
+      readonly hello: ClientHelloSent
+      readonly transcript: PendingTranscript | HashedTranscript
+      readonly retried: boolean
+      /** A TLS 1.2 renegotiation: the connection to go back to if the server refuses it with a warning. */
+      readonly renegotiating?: Extract<State12, { _tag: "Connected12" }> | undefined
+    })
   | (Base<"WaitEncryptedExtensions"> & { readonly hs: Handshake13; readonly hello: ClientHelloSent })
   | (Base<"WaitCertOrCertRequest"> & { readonly hs: Handshake13; readonly hello: ClientHelloSent })
   | (Base<"WaitCertificate"> & { readonly hs: Handshake13; readonly request: CertificateRequested })

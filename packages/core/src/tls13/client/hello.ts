@@ -20,7 +20,7 @@ import * as Redacted from "effect/Redacted"
 import { keyShareSeedLength } from "../../crypto/provider.js"
 import { abort, write } from "../../machine/conn.js"
 import type { TlsConfig } from "../../machine/config.js"
-import { incompatible, misbehaved } from "../../machine/errors.js"
+import { incompatible, localFailure, misbehaved } from "../../machine/errors.js"
 import { Tls13Schedule } from "../../schedule/index.js"
 import * as Transcript from "../../schedule/transcript.js"
 import {
@@ -79,7 +79,8 @@ const buildExtensions = (
   shares: ReadonlyArray<HeldShare>,
   cookie: Uint8Array | undefined,
   offer: { readonly identity: Uint8Array; readonly age: number; readonly binderLength: number; readonly early: boolean } | undefined,
-  ticket12?: Uint8Array | undefined
+  ticket12?: Uint8Array | undefined,
+  renegotiation?: Uint8Array | undefined
 ): ReadonlyArray<ClientHelloExtension> => {
   const exts: Array<ClientHelloExtension> = []
   const v13 = config.versions.includes(0x0304)
@@ -97,8 +98,9 @@ const buildExtensions = (
     // secure renegotiation (RFC 5746), and a ticket request (RFC 5077).
     exts.push({ _tag: "ec_point_formats", ecPointFormatList: [0] })
     exts.push({ _tag: "extended_master_secret" })
-    exts.push({ _tag: "renegotiation_info", renegotiatedConnection: new Uint8Array(0) })
-    exts.push({ _tag: "session_ticket", ticket: ticket12 ?? new Uint8Array(0) })
+    exts.push({ _tag: "renegotiation_info", renegotiatedConnection: renegotiation ?? new Uint8Array(0) })
+    // no ticket request in a renegotiation: its session is the one this connection already has
+    if (renegotiation === undefined) exts.push({ _tag: "session_ticket", ticket: ticket12 ?? new Uint8Array(0) })
   }
   if (config.recordSizeLimit !== undefined) exts.push({ _tag: "record_size_limit", recordSizeLimit: config.recordSizeLimit })
   if (config.alpn.length > 0) exts.push(Ext.alpn(config.alpn))
@@ -145,7 +147,8 @@ const clientHello = (
     hello.shares,
     hello.cookie,
     offer === undefined ? undefined : { identity: offer.session.ticket, age: obfuscatedAge(offer.session, ctx.now), binderLength, early },
-    hello.session12?.ticket
+    hello.session12?.ticket,
+    hello.renegotiation
   )
   const bytes = encodeMessage({
     _tag: "ClientHello",
@@ -242,6 +245,48 @@ export const start = (ctx: Ctx, state: Extract<ClientState, { _tag: "ClientStart
     retried: false
   }
 }
+
+/**
+ * A TLS 1.2 renegotiation's ClientHello (RFC 5746 §3.5), after a HelloRequest or at the
+ * application's request: TLS 1.2 only, a fresh random (32 bytes of the event's entropy), no
+ * session to resume, renegotiation_info carrying the previous client Finished; sent under
+ * the current keys, which stay until the new ChangeCipherSpec.
+ *
+ * @since 0.1.0
+ */
+export const renegotiate = (ctx: Ctx, connected: Extract<State12, { _tag: "Connected12" }>): ClientState => {
+  const conn = connected.conn
+  const previous = conn.renegotiation!.clientVerifyData
+  const { config, crypto } = ctx.deps
+  if (ctx.entropy.length < renegotiationEntropy) abort(localFailure("a renegotiation needs 32 bytes of entropy"))
+  const cipherSuites = config.cipherSuites.filter((s) => suite12(s) !== undefined && config.tls12KeyExchanges.includes(suite12(s)!.kx))
+  if (cipherSuites.length === 0) abort(incompatible("handshake_failure", "no TLS 1.2 cipher suite is enabled"))
+  const draft: ClientHelloSent = {
+    random: ctx.entropy.slice(0, 32),
+    sessionId: new Uint8Array(0),
+    cipherSuites,
+    groups: config.groups,
+    shares: [],
+    alpn: config.alpn,
+    extensionTypes: [],
+    renegotiation: previous
+  }
+  // the step's configuration is already TLS 1.2 only (`renegotiationView`)
+  const ch = clientHello(ctx, draft, undefined, false)
+  const sent = sendHandshake(crypto, ctx.out, conn, [ch.bytes])
+  trace(ctx, "Connected12", "WaitServerHello", "write ClientHello")
+  return {
+    _tag: "WaitServerHello",
+    conn: sent,
+    hello: { ...draft, extensionTypes: ch.types },
+    transcript: Transcript.append(crypto, Transcript.empty, ch.bytes),
+    retried: false,
+    renegotiating: connected
+  }
+}
+
+/** Entropy a renegotiation's ClientHello takes: its random. @since 0.1.0 */
+export const renegotiationEntropy = 32
 
 /** The middlebox-compatibility ChangeCipherSpec (RFC 8446 App. D.4), always in plaintext. @since 0.1.0 */
 export const sendCompatCcs = (ctx: Ctx, from = "WaitFinished"): void => {
