@@ -118,16 +118,16 @@ const during: ReadonlyArray<EventTag> = ["Received", "TimeAdvanced", "TransportC
 export const expects12: {
   readonly [K in State12Tag]: { readonly messages: ReadonlyArray<HandshakeTypeName>; readonly ccs: boolean; readonly events: ReadonlyArray<EventTag> }
 } = {
-  Wait12ServerCertificate: { messages: ["certificate"], ccs: false, events: during },
+  Wait12ServerCertificate: { messages: ["hello_request", "certificate"], ccs: false, events: during },
   Wait12ChainVerdict: { messages: [], ccs: false, events: ["ChainVerdict", ...during] },
-  Wait12ServerKeyExchange: { messages: ["server_key_exchange"], ccs: false, events: during },
-  Wait12CertificateRequestOrDone: { messages: ["certificate_request", "server_hello_done"], ccs: false, events: during },
-  Wait12ServerHelloDone: { messages: ["server_hello_done"], ccs: false, events: during },
+  Wait12ServerKeyExchange: { messages: ["hello_request", "server_key_exchange"], ccs: false, events: during },
+  Wait12CertificateRequestOrDone: { messages: ["hello_request", "certificate_request", "server_hello_done"], ccs: false, events: during },
+  Wait12ServerHelloDone: { messages: ["hello_request", "server_hello_done"], ccs: false, events: during },
   Wait12ClientCertificateChoice: { messages: [], ccs: false, events: ["ClientCertificateChosen", ...during] },
   Wait12ClientSignature: { messages: [], ccs: false, events: ["Signed", ...during] },
-  Wait12NewSessionTicket: { messages: ["new_session_ticket"], ccs: false, events: during },
+  Wait12NewSessionTicket: { messages: ["hello_request", "new_session_ticket"], ccs: false, events: during },
   Wait12ServerCcs: { messages: [], ccs: true, events: during },
-  Wait12ServerFinished: { messages: ["finished"], ccs: false, events: during },
+  Wait12ServerFinished: { messages: ["hello_request", "finished"], ccs: false, events: during },
   Wait12SessionLookup: { messages: [], ccs: false, events: ["SessionLookup", ...during] },
   Wait12ServerSignature: { messages: [], ccs: false, events: ["Signed", ...during] },
   Wait12ClientCertificate: { messages: ["certificate"], ccs: false, events: during },
@@ -138,6 +138,9 @@ export const expects12: {
   Wait12ClientFinished: { messages: ["finished"], ccs: false, events: during },
   Connected12: { messages: ["hello_request", "client_hello"], ccs: false, events: ["Received", "Write", "Close", "RequestRenegotiation", "TimeAdvanced", "TransportClosed"] }
 }
+
+/** Client states where a HelloRequest is ignored (RFC 5246 §7.4.1.1: "in the middle of a handshake"). @since 0.1.0 */
+export const ignoresHelloRequest12 = (tag: State12Tag): boolean => (expects12[tag].messages as ReadonlyArray<string>).includes("hello_request") && tag !== "Connected12"
 
 /** States that wait on our own work. @since 0.1.0 */
 export const waitsOnWork12 = (tag: State12Tag): boolean =>

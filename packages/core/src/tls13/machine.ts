@@ -22,7 +22,7 @@ import { expects, waitsOnWork, type State13 as State13Only, type StateTag as Sta
 import * as Traffic from "./traffic.js"
 import * as Client12 from "../tls12/client.js"
 import * as Server12 from "../tls12/server.js"
-import { expects12, isState12, waitsOnWork12, type State12 } from "../tls12/state.js"
+import { expects12, ignoresHelloRequest12, isState12, waitsOnWork12, type State12 } from "../tls12/state.js"
 import * as Traffic12 from "../tls12/traffic.js"
 
 /** Every state of the machine: TLS 1.3's and TLS 1.2's (a connection enters 1.2 at the hellos). */
@@ -109,6 +109,11 @@ const onHandshake = (ctx: Ctx, s: State13, m: RawHandshake): State13 => {
   const name = HandshakeType.nameOf(m.type)
   if (!(accepts(s._tag).messages as ReadonlyArray<string>).includes(name)) {
     return abort(misbehaved("unexpected_message", `${name} in state ${s._tag}`))
+  }
+  // RFC 5246 §7.4.1.1: a HelloRequest in the middle of a TLS 1.2 handshake is ignored
+  if (m.type === 0 && isState12(s._tag) && ignoresHelloRequest12(s._tag)) {
+    ctx.out.emit({ _tag: "Trace", side: ctx.role, from: s._tag, to: s._tag, note: "read HelloRequest (ignored)" })
+    return s
   }
   switch (s._tag) {
     case "Wait12ServerCertificate":

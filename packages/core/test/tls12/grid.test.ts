@@ -14,7 +14,7 @@ import { makeConfig } from "../../src/machine/config.js"
 import { eventTags } from "../../src/machine/events.js"
 import { makeCipher, Record12 } from "../../src/record/index.js"
 import { expects12, machine, type State12, type State13 } from "../../src/tls13/index.js"
-import { waitsOnWork12 } from "../../src/tls12/state.js"
+import { ignoresHelloRequest12, waitsOnWork12 } from "../../src/tls12/state.js"
 import { asRecord, collect, crypto, emptySeen, oneUnexpected, sampleEvent, samples } from "../grid-support.js"
 import { makeCredential } from "../tls13/harness.js"
 
@@ -87,6 +87,14 @@ describe("TLS 1.2 state × message grid", () => {
       for (const [, bytes] of outside) {
         oneUnexpected(machine.step({ crypto, config }, state, { _tag: "Received", bytes: asRecord(state, bytes), now: 0, entropy: new Uint8Array(128) }))
       }
+    })
+  }
+  for (const tag of allTags.filter(ignoresHelloRequest12)) {
+    it(`${tag}: a HelloRequest in the middle of the handshake is ignored (RFC 5246 §7.4.1.1)`, () => {
+      const { state, config } = atBoundary(tag)
+      const r = machine.step({ crypto, config }, state, { _tag: "Received", bytes: asRecord(state, Uint8Array.of(0, 0, 0, 0)), now: 0, entropy: new Uint8Array(128) })
+      expect(r.state._tag).toBe(tag)
+      expect(r.actions.filter((a) => a._tag === "AlertSent" || a._tag === "Closed")).toEqual([])
     })
   }
   for (const tag of allTags.filter((t) => reads(t) && !expects12[t].ccs)) {
