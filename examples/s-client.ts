@@ -60,7 +60,12 @@ if (!Number.isInteger(port) || port <= 0) fail(`bad -connect ${a.values.connect}
 const serverName = a.values.servername ?? (net.isIP(host) === 0 ? host : undefined)
 
 const config = (): Partial<TlsConfig> => {
-  const c: { -readonly [K in keyof TlsConfig]?: TlsConfig[K] } = { serverName, versions: a.set.has("tls1_3") ? [0x0304] : a.set.has("tls1_2") ? [0x0303] : [0x0304, 0x0303] }
+  // like OpenSSL's client, a TLS 1.2 renegotiation is accepted (secure renegotiation only)
+  const c: { -readonly [K in keyof TlsConfig]?: TlsConfig[K] } = {
+    serverName,
+    versions: a.set.has("tls1_3") ? [0x0304] : a.set.has("tls1_2") ? [0x0303] : [0x0304, 0x0303],
+    renegotiation: "accept"
+  }
   if (a.values.groups !== undefined) {
     const g = parseGroups(a.values.groups)
     if (typeof g === "string") fail(g)
@@ -162,14 +167,18 @@ const program = Effect.gen(function* () {
     driver: { observe: (entry) => observe(entry.actions) }
   }).pipe(Effect.provide(trusting({ anchors: trust, onVerified: printVerified })))
   if (!a.set.has("quiet")) summary(conn)
-  // stdin: OpenSSL's commands on a line of their own (Q quits, k/K update keys), the rest is data
+  // stdin: OpenSSL's commands on a line of their own (Q quits, k/K update keys, R
+  // renegotiates in TLS 1.2), the rest is data
   const stdin = yield* Effect.forkChild(
     NodeStream.fromReadable<Uint8Array>({ evaluate: () => process.stdin, closeOnDone: false }).pipe(
       Stream.runForEach((chunk) => {
         const text = Buffer.from(chunk).toString("latin1")
         if (text === "Q\n") return conn.close
         if (text === "k\n" || text === "K\n") return conn.keyUpdate(text === "K\n")
-        if (text === "R\n") return Effect.sync(() => err("RENEGOTIATING: TLS 1.3 has no renegotiation"))
+        if (text === "R\n") {
+          err("RENEGOTIATING")
+          return conn.renegotiate.pipe(Effect.catchTag("TlsError", (e: TlsError) => Effect.sync(() => err(`s-client: ${e.message}`))))
+        }
         return conn.write(chunk)
       }),
       Effect.andThen(conn.close),

@@ -17,7 +17,7 @@ import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
 import * as Stream from "effect/Stream"
 import * as Fiber from "effect/Fiber"
-import { defaultConfig, type Action, ChainVerifier, loadPrivateKey, type TlsConfig, trusting, X509 } from "@effect-tls/core"
+import { defaultConfig, type Action, ChainVerifier, loadPrivateKey, type TlsConfig, type TlsError, trusting, X509 } from "@effect-tls/core"
 import { NodeTls } from "@effect-tls/node"
 import { startTool, type Flag } from "./lib/cli.js"
 import { kxOf } from "./lib/openssl.js"
@@ -37,6 +37,7 @@ const flags: ReadonlyArray<Flag> = [
   { name: "cipher", value: "list", help: "TLS 1.2 suites by OpenSSL name (naming DHE or RSA suites enables them)" },
   { name: "alpn", value: "list", help: "ALPN protocols we accept, comma-separated, in preference order" },
   { name: "no_ticket", help: "issue no session tickets" },
+  { name: "client_renegotiation", help: "accept TLS 1.2 renegotiation (also needed for r/R on stdin); refused by default" },
   { name: "keylogfile", value: "file", help: "append the traffic secrets (NSS key log format)" },
   { name: "naccept", value: "n", help: "stop after n connections" },
   { name: "www", help: "answer GET with a status page" },
@@ -63,6 +64,7 @@ const config = (): Partial<TlsConfig> => {
   if (Result.isFailure(key)) fail(`-key: ${key.failure.message}`)
   const c: { -readonly [K in keyof TlsConfig]?: TlsConfig[K] } = {
     versions: a.set.has("tls1_3") ? [0x0304] : a.set.has("tls1_2") ? [0x0303] : [0x0304, 0x0303],
+    renegotiation: a.set.has("client_renegotiation") ? "accept" : "refuse",
     certificates: [{ chain: Result.getOrThrow(chain), key: Result.getOrThrow(key) }],
     // OpenSSL's s_server issues two tickets; a fresh ticket key per run
     tickets: a.set.has("no_ticket") ? 0 : 2,
@@ -183,6 +185,11 @@ const handler = (conn: NodeTls.TlsConnection) =>
           const text = Buffer.from(chunk).toString("latin1")
           if (text === "Q\n") return conn.close
           if (text === "k\n" || text === "K\n") return conn.keyUpdate(text === "K\n")
+          if (text === "r\n" || text === "R\n") {
+            // a HelloRequest (TLS 1.2), as OpenSSL's r; our R asks for no client certificate anew
+            err("SSL_renegotiate -> 1")
+            return conn.renegotiate.pipe(Effect.catchTag("TlsError", (e: TlsError) => Effect.sync(() => err(`s-server: ${e.message}`))))
+          }
           return conn.write(chunk)
         }),
         Effect.ignore

@@ -4,8 +4,9 @@
  * matrix (ECDHE-ECDSA, ECDHE-RSA with AES-GCM and ChaCha20-Poly1305, DHE-RSA on ffdhe2048,
  * RSA key transport) and the groups x25519, secp256r1, secp384r1 in each direction; client
  * certificates (required and optional); resumption by session ID and by ticket, both
- * ways; renegotiation started by `s_client` (our server refuses it with a no_renegotiation
- * warning); version fallback of our default client; close_notify both ways; and a
+ * ways; renegotiation started by `s_client` (`R`: refused with a no_renegotiation warning
+ * by default, a second handshake with `renegotiation: "accept"`), by our server (a
+ * HelloRequest), by our client and by `s_server` (`r`); version fallback of our default client; close_notify both ways; and a
  * SHA-256-checked transfer each way (4 MiB in CI, 64 MiB in the full tier).
  *
  * Every test asserts what was negotiated from both sides: OpenSSL's report (`-trace`'s
@@ -157,6 +158,68 @@ describe.skipIf(!HAVE_OPENSSL)("TLS 1.2 interop with openssl", () => {
           expect(trace.count("sent", "CertificateRequest")).toBe(1)
           expect(trace.count("received", "CertificateVerify")).toBe(0)
           expect(peer.stdout()).not.toContain("Client certificate")
+        })
+      )
+    )
+
+    // OpenSSL 3.0 refuses client-initiated renegotiation unless told otherwise
+    it("renegotiation started by our client: s_server -client_renegotiation accepts it, data after it", () =>
+      run(
+        Effect.gen(function* () {
+          const { peer, port } = yield* sServer(["-trace", "-client_renegotiation"])
+          const ours = yield* connect(port, { renegotiation: "accept" })
+          yield* ours.conn.write(text("before\n"))
+          yield* printed(peer, /^before$/m)
+          yield* ours.conn.renegotiate
+          yield* wait(() => waitUntil("our second HandshakeComplete", () => ours.events.filter((e) => e._tag === "HandshakeComplete").length === 2, { timeoutMs: WAIT }))
+          yield* ours.conn.write(text("after\n"))
+          yield* printed(peer, /^after$/m)
+          peer.write("pong\n")
+          yield* received(ours, "pong")
+          const trace = parseTrace(peer.stdout())
+          expect(trace.count("received", "ClientHello")).toBe(2)
+          expect(trace.count("sent", "ServerHello")).toBe(2)
+          expect(trace.alerts).toEqual([])
+        })
+      )
+    )
+
+    it("renegotiation started by our client, refused by a default s_server: the connection goes on as it was", () =>
+      run(
+        Effect.gen(function* () {
+          const { peer, port } = yield* sServer(["-trace"])
+          const ours = yield* connect(port, { renegotiation: "accept" })
+          yield* ours.conn.write(text("before\n"))
+          yield* printed(peer, /^before$/m)
+          yield* ours.conn.renegotiate
+          yield* wait(() => waitUntil("s_server's answer", () => ours.events.some((e) => e._tag === "AlertReceived"), { timeoutMs: WAIT }))
+          yield* ours.conn.write(text("after\n"))
+          yield* printed(peer, /^after$/m)
+          peer.write("pong\n")
+          yield* received(ours, "pong")
+          expect(ours.events).toContainEqual({ _tag: "AlertReceived", level: 1, description: 100 })
+          expect(ours.events.filter((e) => e._tag === "HandshakeComplete")).toHaveLength(1)
+          expect(traces(ours.events)).toContain("read alert no_renegotiation")
+        })
+      )
+    )
+
+    it("renegotiation started by s_server (r, a HelloRequest): our client renegotiates, data after it", () =>
+      run(
+        Effect.gen(function* () {
+          const { peer, port } = yield* sServer(["-trace"])
+          const ours = yield* connect(port, { renegotiation: "accept" })
+          yield* ours.conn.write(text("before\n"))
+          yield* printed(peer, /^before$/m)
+          peer.write("r\n")
+          yield* wait(() => waitUntil("our second HandshakeComplete", () => ours.events.filter((e) => e._tag === "HandshakeComplete").length === 2, { timeoutMs: WAIT }))
+          yield* ours.conn.write(text("after\n"))
+          yield* printed(peer, /^after$/m)
+          const trace = parseTrace(peer.stdout())
+          expect(trace.count("sent", "HelloRequest")).toBe(1)
+          expect(trace.count("received", "ClientHello")).toBe(2)
+          expect(trace.alerts).toEqual([])
+          expect(traces(ours.events)).toContain("read HelloRequest")
         })
       )
     )
@@ -418,6 +481,58 @@ describe.skipIf(!HAVE_OPENSSL)("TLS 1.2 interop with openssl", () => {
           expect(ours.events).toContainEqual({ _tag: "AlertReceived", level: 2, description: 40 })
           expect(traces(ours.events)).toContain("read ClientHello, write no_renegotiation")
           expect(String(end.error)).toContain("handshake_failure")
+        })
+      )
+    )
+
+    /** Our side saw a second handshake complete: its events carry two HandshakeComplete. */
+    const renegotiated = (ours: { readonly events: ReadonlyArray<{ readonly _tag: string }> }) =>
+      wait(() => waitUntil("our second HandshakeComplete", () => ours.events.filter((e) => e._tag === "HandshakeComplete").length === 2, { timeoutMs: WAIT }))
+
+    it("renegotiation started by s_client (R), accepted: a second full handshake bound to the first, data after it", () =>
+      run(
+        Effect.gen(function* () {
+          const srv = yield* serve({ renegotiation: "accept" })
+          const peer = yield* sClient(srv.port, ["-trace"])
+          const ours = yield* srv.next(0)
+          yield* verified(peer)
+          peer.write("before\n")
+          yield* received(ours, "before")
+          peer.write("R\n")
+          yield* wait(() => peer.waitFor(/RENEGOTIATING/, { timeoutMs: WAIT, stream: "stderr" }))
+          yield* renegotiated(ours)
+          peer.write("after\n")
+          yield* received(ours, "after")
+          yield* ours.conn.write(text("answer\n"))
+          yield* printed(peer, /^answer$/m)
+          const trace = parseTrace(peer.stdout())
+          expect(trace.count("sent", "ClientHello")).toBe(2)
+          expect(trace.count("received", "ServerHello")).toBe(2)
+          expect(trace.count("received", "Finished")).toBe(2)
+          expect(trace.alerts).toEqual([])
+          expect(ours.events.some((e) => e._tag === "AlertSent")).toBe(false)
+        })
+      )
+    )
+
+    it("renegotiation started by our server (HelloRequest): s_client renegotiates, data after it", () =>
+      run(
+        Effect.gen(function* () {
+          const srv = yield* serve({ renegotiation: "accept" })
+          const peer = yield* sClient(srv.port, ["-trace"])
+          const ours = yield* srv.next(0)
+          yield* verified(peer)
+          yield* ours.conn.renegotiate
+          yield* renegotiated(ours)
+          yield* ours.conn.write(text("renegotiated\n"))
+          yield* printed(peer, /^renegotiated$/m)
+          peer.write("ack\n")
+          yield* received(ours, "ack")
+          const trace = parseTrace(peer.stdout())
+          expect(trace.count("received", "HelloRequest")).toBe(1)
+          expect(trace.count("sent", "ClientHello")).toBe(2)
+          expect(trace.alerts).toEqual([])
+          expect(traces(ours.events)).toContain("write HelloRequest")
         })
       )
     )

@@ -208,7 +208,8 @@ export const connect = <S, E>(
     const handshakeDone = yield* Deferred.make<NegotiatedParameters, TlsError>()
     const closedDone = yield* Deferred.make<void, TlsError>()
     const closeComplete = yield* Deferred.make<void>()
-    const pending = new Set<Deferred.Deferred<void, TlsError>>()
+    /** Application requests not yet answered, with what they asked for. */
+    const pending = new Map<Deferred.Deferred<void, TlsError>, AppEvent["_tag"]>()
     /** Application requests that arrived during a renegotiation, in order. */
     const held: Array<Extract<Input, { _tag: "App" }>> = []
     /** The first handshake completed (a later handshake phase is a renegotiation). */
@@ -262,7 +263,8 @@ export const connect = <S, E>(
         yield* endReads(error)
         yield* Deferred.fail(handshakeDone, error ?? new TlsError({ reason: localFailure("the connection closed before the handshake completed") }))
         const closed = error ?? new TlsError({ reason: localFailure("the connection is closed") })
-        for (const d of pending) yield* Deferred.fail(d, closed)
+        // a close asked for while the connection was ending cleanly has what it asked for
+        for (const [d, tag] of pending) yield* tag === "Close" && error === undefined ? Deferred.succeed(d, undefined) : Deferred.fail(d, closed)
         pending.clear()
         yield* Queue.shutdown(inbox)
         // Bytes already handed to the writer go out first (a close_notify, an alert), unless
@@ -526,9 +528,13 @@ export const connect = <S, E>(
         }
         return Effect.gen(function* () {
           const done = yield* Deferred.make<void, TlsError>()
-          pending.add(done)
+          pending.set(done, event._tag)
           const offered = yield* Queue.offer(inbox, { _tag: "App", event, done })
-          if (!offered && !finished) yield* Deferred.fail(done, new TlsError({ reason: localFailure("the connection is closed") }))
+          if (!offered) {
+            pending.delete(done)
+            if (event._tag === "Close" && finished !== undefined && finished.error === undefined) return
+            yield* Deferred.fail(done, finished?.error ?? new TlsError({ reason: localFailure("the connection is closed") }))
+          }
           yield* Deferred.await(done)
         })
       })
