@@ -4,7 +4,8 @@
  * limited to TLS 1.2 against our server, over the five suites of the matrix (ECDHE-ECDSA,
  * ECDHE-RSA with AES-GCM and ChaCha20-Poly1305, DHE-RSA on ffdhe2048, RSA key transport)
  * and the groups x25519, secp256r1, secp384r1 in each direction; ticket resumption both
- * ways; close_notify both ways.
+ * ways; renegotiation started by node (server and client) with ours accepting it;
+ * close_notify both ways.
  *
  * Every test asserts what was negotiated from both sides (node's `getProtocol()`,
  * `getCipher()`, `getEphemeralKeyInfo()` on its client, `isSessionReused()`, and our
@@ -23,7 +24,7 @@ import * as fs from "node:fs"
 import type { AddressInfo } from "node:net"
 import * as path from "node:path"
 import * as tls from "node:tls"
-import { type Case12, caseConfig, caseGroups, clientGrid, expectedParams, harness, hex, received, serverGrid, suites12, TLS12, text, WAIT, wait } from "./tls12-support.js"
+import { type Case12, caseConfig, caseGroups, clientGrid, expectedParams, harness, hex, received, serverGrid, suites12, TLS12, text, traces, WAIT, wait } from "./tls12-support.js"
 
 // makePki runs the openssl command
 const HAVE_OPENSSL = needs("openssl")
@@ -201,6 +202,24 @@ describe.skipIf(!HAVE_OPENSSL)("TLS 1.2 interop with node:tls", () => {
       )
     )
 
+    it("renegotiation started by node (socket.renegotiate, a HelloRequest): our client renegotiates, data after it", () =>
+      run(
+        Effect.gen(function* () {
+          const node = yield* nodeServer(serverOptions(undefined))
+          const ours = yield* connect(node.port, { renegotiation: "accept" })
+          yield* ours.conn.write(text("ping\n"))
+          yield* received(ours, "ping")
+          const done = yield* wait(() => new Promise<Error | null>((resolve) => node.conns[0]!.socket.renegotiate({}, resolve)))
+          expect(done).toBeNull()
+          yield* until("our second HandshakeComplete", () => ours.events.filter((e) => e._tag === "HandshakeComplete").length === 2)
+          yield* ours.conn.write(text("after\n"))
+          yield* received(ours, "ping\nafter")
+          expect(traces(ours.events)).toContain("read HelloRequest")
+          expect(node.conns[0]!.errors).toEqual([])
+        })
+      )
+    )
+
     it("close_notify, node ends first: our read ends cleanly and we answer", () =>
       run(
         Effect.gen(function* () {
@@ -269,6 +288,22 @@ describe.skipIf(!HAVE_OPENSSL)("TLS 1.2 interop with node:tls", () => {
           expect(second.reused).toBe(true)
           expect(srv.conns[0]!.params.resumed).toBe(false)
           expect(ours.params).toMatchObject({ version: TLS12, resumed: true, cipherSuite: suites12.ecdheRsaChacha.code })
+        })
+      )
+    )
+
+    it("renegotiation started by node's client (socket.renegotiate): our server accepts it, data after it", () =>
+      run(
+        Effect.gen(function* () {
+          const srv = yield* serve({ renegotiation: "accept" })
+          const node = yield* nodeClient(srv.port)
+          const ours = yield* srv.next(0)
+          const done = yield* wait(() => new Promise<Error | null>((resolve) => node.socket.renegotiate({}, resolve)))
+          expect(done).toBeNull()
+          yield* until("our second HandshakeComplete", () => ours.events.filter((e) => e._tag === "HandshakeComplete").length === 2)
+          node.socket.write("after\n")
+          yield* received(ours, "after")
+          expect(node.errors).toEqual([])
         })
       )
     )
