@@ -10,6 +10,8 @@
  * - resumption by session ID (the server's cache) or by ticket: the abbreviated handshake
  *   completes at 2D for the client and 3D for the server (a full one at 4D and 3D); a
  *   server that forgot the session answers with a full handshake;
+ * - renegotiation started by either side (RFC 5746) over every suite: both sides complete a
+ *   second handshake, data before and after it arrives intact, both sides replay byte-exact;
  * - benign network schedules change nothing but time; hostile ones deliver nothing altered
  *   or duplicated, end in typed failures and never hang.
  *
@@ -22,7 +24,9 @@ import { CipherSuite, NamedGroup } from "@effect-tls/codec"
 import { fcOptions, titled } from "@effect-tls/test-support/tier"
 import { memoryTicketStore } from "../../src/driver/services.js"
 import { type ClientAuth, makeConfig, type TlsConfig } from "../../src/machine/config.js"
+import { replay } from "../../src/sim/replay.js"
 import * as Simulator from "../../src/sim/Simulator.js"
+import * as Tls13 from "../../src/tls13/index.js"
 import type { Session12 } from "../../src/tls13/session.js"
 import { credential, serverConfig } from "../driver/fixtures.js"
 import { makeCredential } from "../tls13/harness.js"
@@ -151,6 +155,44 @@ describe("Simulator properties (TLS 1.2)", () => {
         assert.strictEqual(r.server.handshakeAt, 3 * p.delayMs)
         assert.deepStrictEqual(r.server.received, concat(p.clientWrites))
         assert.deepStrictEqual(r.client.received, concat(p.serverWrites))
+      }),
+      fcOptions(counts)
+    )
+  })
+
+  const renegotiation = fc.record({
+    seed: fc.nat(),
+    delayMs: fc.integer({ min: 1, max: 50 }),
+    side: fc.constantFrom<"client" | "server">("client", "server"),
+    clientSuites: subset(suites),
+    clientWrites: writes,
+    serverWrites: writes,
+    thenWrite: fc.uint8Array({ minLength: 1, maxLength: 64 })
+  })
+
+  it(titled("renegotiation started by either side over every suite: a second handshake on both, data before and after intact, replayed byte-exact", counts), async () => {
+    await fc.assert(
+      fc.asyncProperty(renegotiation, async (p) => {
+        const check = checker("none", 1)
+        const client = makeConfig({ ...only12, serverName: "localhost", cipherSuites: p.clientSuites, renegotiation: "accept" })
+        const server = serverConfig({ ...only12, certificates: [credential, rsa], renegotiation: "accept" })
+        const r = await run(client, server, {
+          seed: p.seed,
+          delayMs: p.delayMs,
+          script: { clientWrites: p.clientWrites, serverWrites: p.serverWrites, renegotiate: { side: p.side, thenWrite: p.thenWrite } },
+          observe: check.observe
+        })
+        assert.isFalse(r.hung)
+        check.agreement()
+        assert.deepStrictEqual(check.violations, [])
+        assert.isUndefined(r.client.error, r.client.error?.message)
+        assert.isUndefined(r.server.error, r.server.error?.message)
+        assert.deepStrictEqual([r.client.handshakes, r.server.handshakes], [2, 2])
+        const [mine, theirs] = p.side === "client" ? [p.clientWrites, p.serverWrites] : [p.serverWrites, p.clientWrites]
+        const [atPeer, atMe] = p.side === "client" ? [r.server.received, r.client.received] : [r.client.received, r.server.received]
+        assert.deepStrictEqual(atPeer, concat([...mine, p.thenWrite]))
+        assert.deepStrictEqual(atMe, concat(theirs))
+        for (const side of ["client", "server"] as const) assert.isUndefined(replay(r.trace, side, { machine: Tls13.machine }).divergence)
       }),
       fcOptions(counts)
     )
