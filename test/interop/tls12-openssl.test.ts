@@ -86,6 +86,9 @@ const sClient = (port: number, args: ReadonlyArray<string>): Effect.Effect<Peer,
 /** Waits until OpenSSL printed `re` on stdout. */
 const printed = (peer: Peer, re: RegExp): Effect.Effect<RegExpExecArray> => wait(() => peer.waitFor(re, { timeoutMs: WAIT, stream: "stdout" }))
 const verified = (peer: Peer) => printed(peer, /Verify return code: 0 \(ok\)/)
+/** Our side saw a second handshake complete: its events carry two HandshakeComplete. */
+const renegotiated = (ours: { readonly events: ReadonlyArray<{ readonly _tag: string }> }) =>
+  wait(() => waitUntil("our second HandshakeComplete", () => ours.events.filter((e) => e._tag === "HandshakeComplete").length === 2, { timeoutMs: WAIT }))
 
 describe.skipIf(!HAVE_OPENSSL)("TLS 1.2 interop with openssl", () => {
   beforeAll(() => {
@@ -171,7 +174,7 @@ describe.skipIf(!HAVE_OPENSSL)("TLS 1.2 interop with openssl", () => {
           yield* ours.conn.write(text("before\n"))
           yield* printed(peer, /^before$/m)
           yield* ours.conn.renegotiate
-          yield* wait(() => waitUntil("our second HandshakeComplete", () => ours.events.filter((e) => e._tag === "HandshakeComplete").length === 2, { timeoutMs: WAIT }))
+          yield* renegotiated(ours)
           yield* ours.conn.write(text("after\n"))
           yield* printed(peer, /^after$/m)
           peer.write("pong\n")
@@ -212,7 +215,7 @@ describe.skipIf(!HAVE_OPENSSL)("TLS 1.2 interop with openssl", () => {
           yield* ours.conn.write(text("before\n"))
           yield* printed(peer, /^before$/m)
           peer.write("r\n")
-          yield* wait(() => waitUntil("our second HandshakeComplete", () => ours.events.filter((e) => e._tag === "HandshakeComplete").length === 2, { timeoutMs: WAIT }))
+          yield* renegotiated(ours)
           yield* ours.conn.write(text("after\n"))
           yield* printed(peer, /^after$/m)
           const trace = parseTrace(peer.stdout())
@@ -484,10 +487,6 @@ describe.skipIf(!HAVE_OPENSSL)("TLS 1.2 interop with openssl", () => {
         })
       )
     )
-
-    /** Our side saw a second handshake complete: its events carry two HandshakeComplete. */
-    const renegotiated = (ours: { readonly events: ReadonlyArray<{ readonly _tag: string }> }) =>
-      wait(() => waitUntil("our second HandshakeComplete", () => ours.events.filter((e) => e._tag === "HandshakeComplete").length === 2, { timeoutMs: WAIT }))
 
     it("renegotiation started by s_client (R), accepted: a second full handshake bound to the first, data after it", () =>
       run(

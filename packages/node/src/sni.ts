@@ -213,15 +213,7 @@ class HelloScanner {
   }
 }
 
-const concat = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
-}
+const concat = (parts: ReadonlyArray<Uint8Array>): Uint8Array => Buffer.concat(parts)
 
 /** The `ClientHelloInfo` of a decoded ClientHello. */
 export const helloInfo = (ch: ClientHello): ClientHelloInfo => {
