@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { Ext, ExtensionType, HELLO_RETRY_REQUEST_RANDOM, isAllowedIn13, type ClientHello, type RawHandshake } from "@effect-tls/codec"
+import { Ext, ExtensionType, HELLO_RETRY_REQUEST_RANDOM, isAllowedIn13, NamedGroup, SignatureScheme, suiteName, type ClientHello, type RawHandshake } from "@effect-tls/codec"
 import { abort, type Conn } from "../../machine/conn.js"
 import type { EventOf } from "../../machine/events.js"
 import { incompatible, misbehaved } from "../../machine/errors.js"
@@ -75,7 +75,9 @@ export const onClientHello = (ctx: Ctx, state: S<"WaitClientHello">, m: RawHands
   checkClientHello(ch)
   const retry = state.retry
   const suites = pick(config.cipherSuites, ch.cipherSuites, config.preferClientOrder).filter((s) => suite13(s) !== undefined)
-  if (suites.length === 0) abort(incompatible("handshake_failure", `no cipher suite in common: ours [${config.cipherSuites.map(hex)}], theirs [${ch.cipherSuites.map(hex)}]`))
+  if (suites.length === 0) {
+    abort(incompatible("handshake_failure", `no TLS 1.3 cipher suite in common: ours ${names(config.cipherSuites.filter((s) => suite13(s) !== undefined), suiteName)}, theirs ${names(ch.cipherSuites, suiteName)}`))
+  }
   const groupsExt = Ext.find(exts, "supported_groups")
   const ks = Ext.find(exts, "key_share")
   const sigs = Ext.find(exts, "signature_algorithms")
@@ -97,7 +99,7 @@ export const onClientHello = (ctx: Ctx, state: S<"WaitClientHello">, m: RawHands
   if (psk === undefined && sigs === undefined) abort(misbehaved("missing_extension", "ClientHello without signature_algorithms"))
   const shared = pick(config.groups, groupsExt?.namedGroupList ?? [], config.preferClientOrder).filter((g) => groupName(g) !== undefined)
   if (shared.length === 0 && (psk === undefined || psk.mode === 1)) {
-    abort(incompatible("handshake_failure", `no group in common: ours [${config.groups.map(hex)}], theirs [${(groupsExt?.namedGroupList ?? []).map(hex)}]`))
+    abort(incompatible("handshake_failure", `no group in common: ours ${names(config.groups, NamedGroup.nameOf)}, theirs ${names(groupsExt?.namedGroupList ?? [], NamedGroup.nameOf)}`))
   }
   // Which group: our preference (or the client's); the client's share for it, or a HelloRetryRequest.
   const shares = ks?.clientShares ?? []
@@ -122,7 +124,15 @@ export const onClientHello = (ctx: Ctx, state: S<"WaitClientHello">, m: RawHands
     credential = config.certificates
       .map((c, i) => ({ i, scheme: chooseScheme(config.signatureSchemes, sigs!.supportedSignatureAlgorithms, c.key) }))
       .find((c) => c.scheme !== undefined)
-    if (credential === undefined) abort(incompatible("handshake_failure", "no certificate of ours can sign a scheme the client offers"))
+    if (credential === undefined) {
+      const keys = config.certificates.map((c) => (c.key.curve === undefined ? c.key.type : `${c.key.type} ${c.key.curve}`))
+      abort(
+        incompatible(
+          "handshake_failure",
+          `no certificate of ours can sign a scheme the client offers: theirs ${names(sigs!.supportedSignatureAlgorithms, SignatureScheme.nameOf)}, ours ${names(config.signatureSchemes, SignatureScheme.nameOf)} with keys [${keys.join(", ")}]`
+        )
+      )
+    }
   }
   const pending: ServerPending = {
     suite,
@@ -222,6 +232,7 @@ const helloRetry = (ctx: Ctx, state: S<"WaitClientHello">, ch: ClientHello, suit
   return { _tag: "WaitClientHello", conn, retry: { transcript, suite, group, cookie, sessionId: ch.legacySessionId } }
 }
 
-const hex = (n: number): string => `0x${n.toString(16).padStart(4, "0")}`
+/** A list of code points by name, for a failure's detail: `[x25519, secp256r1]`. */
+const names = (codes: ReadonlyArray<number>, nameOf: (code: number) => string): string => `[${codes.map(nameOf).join(", ")}]`
 const equal = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i])
 
