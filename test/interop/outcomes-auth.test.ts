@@ -23,7 +23,7 @@
  * README table (`EFFECT_TLS_OUTCOMES_DIR`, `scripts/outcomes-table.ts`).
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { AlertDescription, ContentType, encodeHandshake, encodeRecord, HandshakeReassembler, NamedGroup, RecordDeframer, SignatureScheme } from "@effect-tls/codec"
+import { AlertDescription, ContentType, encodeHandshake, encodeRecord, HandshakeReassembler, NamedGroup, RecordDeframer, SignatureScheme, suiteName } from "@effect-tls/codec"
 import { type Action, type ChainVerifier, type Credential, type Entropy, TlsError, type TlsConfig, type TlsCrypto, trusting, X509 } from "@effect-tls/core"
 import { NodeTls } from "@effect-tls/node"
 import { needs } from "@effect-tls/test-support/peers"
@@ -107,7 +107,7 @@ const run = <A, E>(effect: Effect.Effect<A, E, Services>): Promise<A> =>
 
 /** The progress actions a connection publishes on `events`, as the driver's journal saw them. */
 const progress = (actions: ReadonlyArray<Action>) =>
-  actions.filter((a) => a._tag === "Trace" || a._tag === "HandshakeComplete" || a._tag === "AlertSent" || a._tag === "AlertReceived" || a._tag === "Closed")
+  actions.filter((a) => a._tag === "Trace" || a._tag === "HandshakeComplete" || a._tag === "ServerFinished" || a._tag === "AlertSent" || a._tag === "AlertReceived" || a._tag === "Closed")
 
 /** A compact line for the table: completion, Finished written, alerts. */
 const story = (actions: ReadonlyArray<Action>): string =>
@@ -118,6 +118,8 @@ const story = (actions: ReadonlyArray<Action>): string =>
           return a.note === "write Finished" ? ["wrote Finished"] : []
         case "HandshakeComplete":
           return ["HandshakeComplete"]
+        case "ServerFinished":
+          return [`ServerFinished (${suiteName(a.params.cipherSuite)})`]
         case "AlertSent":
           return [`AlertSent ${AlertDescription.nameOf(a.description)}`]
         case "AlertReceived":
@@ -565,7 +567,11 @@ describe.skipIf(!HAVE_OPENSSL)("authentication outcomes judged by openssl (issue
           expect(alert).toBeGreaterThan(flightSent)
           expect(events[alert]).toEqual({ _tag: "AlertReceived", level: 2, description: alerts.unknown_ca })
           expect(events.at(-1)).toMatchObject({ _tag: "Closed", error: { _tag: "AlertReceived", alert: "unknown_ca", afterOurFinished: true } })
-          // the seeds' "parameters negotiated": the server's traced state before the alert
+          // the seeds' "parameters negotiated": ServerFinished carries them, before the alert
+          const negotiated = events.findIndex((a) => a._tag === "ServerFinished")
+          expect(negotiated).toBeGreaterThan(finished)
+          expect(negotiated).toBeLessThan(alert)
+          expect((events[negotiated] as { readonly params: { readonly version: number; readonly cipherSuite: number } }).params).toMatchObject({ version: 0x0304 })
           const before = events.slice(0, alert).filter((a) => a._tag === "Trace").map((a) => (a as { readonly to: string }).to)
           expect(before.at(-1)).toBe("WaitClientFinished")
           expect(events.some((a) => a._tag === "HandshakeComplete")).toBe(false)

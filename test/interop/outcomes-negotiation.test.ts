@@ -3,7 +3,7 @@
  * (3.0) over loopback, for TLS 1.3 and TLS 1.2.
  *
  * 1. Old versions: `openssl s_client -tls1` / `-tls1_1` get `protocol_version` from our
- *    server; an SSL 2.0-format ClientHello gets no ServerHello; our client against
+ *    server; an SSL 2.0-format ClientHello gets protocol_version and no ServerHello; our client against
  *    `openssl s_server -tls1_1` fails with `protocol_version`.
  * 2. Preference: our server picks suites (and, with `retryForPreferredGroup`, the key share
  *    through a HelloRetryRequest) by its own order, or by the client's with
@@ -168,7 +168,7 @@ describe.skipIf(!HAVE_OPENSSL)("negotiation outcomes judged by openssl (issue 16
       alert: bytes.length >= 7 && bytes[0] === 21 ? bytes[6] : undefined
     })
 
-    it("an SSL 2.0-format ClientHello: our server closes the connection without a ServerHello", () =>
+    it("an SSL 2.0-format ClientHello: our server answers protocol_version and closes without a ServerHello", () =>
       run(
         Effect.gen(function* () {
           const srv = yield* serve({ handshakeTimeoutMs: 1_500 })
@@ -181,6 +181,10 @@ describe.skipIf(!HAVE_OPENSSL)("negotiation outcomes judged by openssl (issue 16
           expect(answer(ours.bytes).handshake, "no ServerHello from us").toBe(false)
           expect(srv.conns).toHaveLength(0)
           expect(srv.errors[0]).toBeInstanceOf(TlsError)
+          // alerts.md: protocol_version, at once (not at the handshake timeout)
+          expect(answer(ours.bytes).alert).toBe(AlertDescription.values.protocol_version)
+          expect((srv.errors[0] as TlsError).reason).toMatchObject({ _tag: "PeerIncompatible", alert: "protocol_version" })
+          expect(elapsed).toBeLessThan(1_400)
           // OpenSSL, the same bytes: it reads the SSL 2.0 format (RFC 5246 App. E.2 lets a server accept it)
           const { peer, port } = yield* sServer([], w.rsa)
           const theirs = yield* wait(() => exchange(port, hello, { timeoutMs: 8_000 }))
@@ -283,19 +287,22 @@ describe.skipIf(!HAVE_OPENSSL)("negotiation outcomes judged by openssl (issue 16
       )
     )
 
-    it("TLS 1.2 groups: ours [P-384, X25519], s_client -groups X25519:P-384 → P-384 (the server's order)", () =>
+    it.each([
+      { preferClientOrder: false, picked: groups.secp384r1, title: "P-384 (the server's order)" },
+      { preferClientOrder: true, picked: groups.x25519, title: "X25519 with preferClientOrder (the client's)" }
+    ])("TLS 1.2 groups: ours [P-384, X25519], s_client -groups X25519:P-384 → $title", (c) =>
       run(
         Effect.gen(function* () {
-          const srv = yield* serve({ versions: [0x0303], groups: [groups.secp384r1.code, groups.x25519.code] })
+          const srv = yield* serve({ versions: [0x0303], groups: [groups.secp384r1.code, groups.x25519.code], preferClientOrder: c.preferClientOrder })
           const peer = yield* sClient(srv.port, ["-tls1_2", "-groups", "X25519:P-384:P-256"])
           const side = yield* srv.next(0)
           yield* handshook(peer)
-          expect(parseSClient(peer.stdout()).tempKey).toBe(groups.secp384r1.tempKey)
-          expect(side.params.group).toBe(groups.secp384r1.code)
+          expect(parseSClient(peer.stdout()).tempKey).toBe(c.picked.tempKey)
+          expect(side.params.group).toBe(c.picked.code)
           record({
             criterion: 2,
             tls: "1.2",
-            case: "groups: ours [P-384, X25519], `s_client -groups X25519:P-384:P-256`",
+            case: `groups: ours [P-384, X25519]${c.preferClientOrder ? " with preferClientOrder" : ""}, \`s_client -groups X25519:P-384:P-256\``,
             openssl: `Server Temp Key: ${parseSClient(peer.stdout()).tempKey}`,
             ours: `group ${NamedGroup.nameOf(side.params.group!)}`
           })
@@ -325,7 +332,7 @@ describe.skipIf(!HAVE_OPENSSL)("negotiation outcomes judged by openssl (issue 16
         title: "s_client -cipher ECDHE-RSA-AES256-GCM-SHA384 against our ECDHE-ECDSA-AES128-GCM-only server",
         config: { versions: [0x0303], cipherSuites: [CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256] },
         args: ["-tls1_2", "-cipher", "ECDHE-RSA-AES256-GCM-SHA384"],
-        names: ["0xc02b", "0xc030"]
+        names: ["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"]
       }
     ]
     it.each(refusals)("TLS $tls: $title → handshake_failure, our reason naming both lists", (c) =>

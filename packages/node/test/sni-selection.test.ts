@@ -363,8 +363,10 @@ describe.skipIf(!needs("openssl"))("NodeTls.serve with selectConfig (per-SNI con
 
   describe("bytes the peek does not decide: the same answer as without selectConfig, no callback", () => {
     const cases: ReadonlyArray<{ readonly name: string; readonly bytes: Uint8Array; readonly alert: number | undefined; readonly reason: string }> = [
-      // Read as a record header, "GET " announces 21,536 bytes: the machine waits for them (no alert) until its timeout.
-      { name: "an HTTP request", bytes: utf8("GET / HTTP/1.0\r\n\r\n"), alert: undefined, reason: "Timeout" },
+      // "G" is no content type: refused from the record header, without waiting for the 21,536 bytes "GET " announces
+      { name: "an HTTP request", bytes: utf8("GET / HTTP/1.0\r\n\r\n"), alert: 10, reason: "PeerMisbehaved" },
+      // RFC 5246 App. E.2: a version we do not speak
+      { name: "an SSL 2.0-format ClientHello", bytes: new Uint8Array([0x80, 0x2e, 0x01, 0x03, 0x01, 0x00, 0x15, 0x00, 0x00, 0x00, 0x10]), alert: 70, reason: "PeerIncompatible" },
       { name: "a record over 2^14 bytes", bytes: new Uint8Array([22, 3, 1, 0x40, 0x01, ...new Uint8Array(16_385)]), alert: 22, reason: "PeerMisbehaved" },
       { name: "a handshake record that is not a ClientHello", bytes: new Uint8Array([22, 3, 1, 0, 4, 20, 0, 0, 0]), alert: 10, reason: "PeerMisbehaved" },
       { name: "a ClientHello whose body does not decode", bytes: new Uint8Array([22, 3, 1, 0, 8, 1, 0, 0, 4, 3, 3, 0, 0]), alert: 50, reason: "Decode" },

@@ -51,6 +51,17 @@ export type NegotiatedParameters = typeof NegotiatedParameters.Type
 /** The handshake finished on our side. @since 0.1.0 @category actions */
 export const HandshakeComplete = Schema.TaggedStruct("HandshakeComplete", { params: NegotiatedParameters })
 
+/**
+ * TLS 1.3 server: our Finished is sent — the point where RFC 8446 §2 lets a server consider
+ * the handshake done for its part and send data — with what was negotiated so far (the
+ * client's certificate, if asked for, is still to come). The client may yet reject our
+ * certificate: its alert then arrives after this, and `HandshakeComplete` never does.
+ *
+ * @since 0.1.0
+ * @category actions
+ */
+export const ServerFinished = Schema.TaggedStruct("ServerFinished", { params: NegotiatedParameters })
+
 /** We sent an alert. @since 0.1.0 @category actions */
 export const AlertSent = Schema.TaggedStruct("AlertSent", { level: Schema.Number, description: Schema.Number })
 /** The peer sent an alert. @since 0.1.0 @category actions */
@@ -133,6 +144,7 @@ export const Action = Schema.Union([
   Deliver,
   ReadClosed,
   HandshakeComplete,
+  ServerFinished,
   AlertSent,
   AlertReceived,
   VerifyChain,

@@ -164,8 +164,21 @@ export const receive = (conn: Conn, bytes: Uint8Array): Conn => {
   if (r._tag === "Overflow") {
     return abort(misbehaved("record_overflow", `record of ${r.length} bytes exceeds the limit`))
   }
+  // a record refused from its header, without waiting for a body that may never come (an
+  // HTTP request read as TLS announces a 12 KiB "record"): an unknown content type (RFC 8446
+  // §5), or a length beyond any version's limit (RFC 5246 §6.2.3: 2^14 + 2048)
+  const partial = r.next.pending
+  if (partial.length >= 1 && (partial[0]! < 20 || partial[0]! > 24)) {
+    return abort(misbehaved("unexpected_message", `a record of content type ${partial[0]}`))
+  }
+  if (partial.length >= 5 && ((partial[3]! << 8) | partial[4]!) > MAX_RECORD_BODY) {
+    return abort(misbehaved("record_overflow", `a record of ${(partial[3]! << 8) | partial[4]!} bytes exceeds the limit`))
+  }
   return { ...conn, deframer: r.next, records: r.records.length === 0 ? conn.records : [...conn.records, ...r.records] }
 }
+
+/** The longest record body either version allows (TLS 1.2's ciphertext limit, RFC 5246 §6.2.3). */
+const MAX_RECORD_BODY = 16384 + 2048
 
 /**
  * An opened record: its true content type and content. Handshake records are fed to the

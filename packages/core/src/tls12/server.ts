@@ -8,7 +8,7 @@
  *
  * @since 0.1.0
  */
-import { decodeHandshake, DOWNGRADE_TLS12, Ext, type ClientHello, type RawHandshake } from "@effect-tls/codec"
+import { decodeHandshake, DOWNGRADE_TLS12, Ext, NamedGroup, SignatureScheme, suiteName, type ClientHello, type RawHandshake } from "@effect-tls/codec"
 import * as Result from "effect/Result"
 import { groupName, schemeName } from "../crypto/names.js"
 import { keyShareSeedLength } from "../crypto/provider.js"
@@ -22,7 +22,7 @@ import { certificatePublicKey } from "../x509/certificate.js"
 import { ffdheGroups } from "../crypto/ffdhe.js"
 import { redact, reveal, type Secret } from "../schedule/secret.js"
 import { openTicket, sealTicket } from "../tls13/session.js"
-import { encodeMessage, holdShare, providerShare, sendHandshake, type HeldShare } from "../tls13/common.js"
+import { encodeMessage, holdShare, names, providerShare, sendHandshake, type HeldShare } from "../tls13/common.js"
 import { trace, type Ctx } from "../tls13/context.js"
 import type { ServerState } from "../tls13/state.js"
 import { expect12 } from "./client.js"
@@ -169,18 +169,31 @@ const full12 = (ctx: Ctx, conn0: Conn, ch: ClientHello, chBytes: Uint8Array): St
   // Our preference (or the client's) among suites we can serve with a certificate, a scheme and a group.
   const order = config.preferClientOrder ? ch.cipherSuites.filter((c) => config.cipherSuites.includes(c)) : config.cipherSuites.filter((c) => ch.cipherSuites.includes(c))
   let pick: { suite: Suite12; credential: number; scheme?: number | undefined; group?: number | undefined } | undefined
+  // a group both list, by our order or (preferClientOrder) the client's
+  const shared = (kind: ReadonlyArray<number>, theirs: ReadonlyArray<number> | undefined): number | undefined =>
+    config.preferClientOrder && theirs !== undefined
+      ? theirs.find((g) => kind.includes(g) && config.groups.includes(g))
+      : config.groups.find((g) => kind.includes(g) && (theirs === undefined || theirs.includes(g)))
+  /** Why each suite both offer could not serve, for the failure's detail. */
+  const unserved: Array<string> = []
   for (const code of order) {
     const suite = suite12(code)
     if (suite === undefined || !kxAllowed.includes(suite.kx)) continue
     let group: number | undefined
     if (suite.kx === "ECDHE") {
-      group = config.groups.find((g) => ecdheGroups.includes(g) && (clientGroups === undefined || clientGroups.includes(g)))
-      if (group === undefined) continue
+      group = shared(ecdheGroups, clientGroups)
+      if (group === undefined) {
+        unserved.push(`${suiteName(code)}: no curve in common (ours ${names(config.groups, NamedGroup.nameOf)}, theirs ${names(clientGroups ?? [], NamedGroup.nameOf)})`)
+        continue
+      }
     } else if (suite.kx === "DHE") {
       // RFC 7919 §4: a group the client lists, or (it lists none) our first FFDHE group.
       const offered = clientGroups?.filter((g) => ffdhe.includes(g)) ?? []
-      group = config.groups.find((g) => ffdhe.includes(g) && (offered.length === 0 || offered.includes(g))) ?? (offered.length === 0 ? 0x100 : undefined)
-      if (group === undefined) continue
+      group = offered.length === 0 ? (config.groups.find((g) => ffdhe.includes(g)) ?? 0x100) : shared(ffdhe, offered)
+      if (group === undefined) {
+        unserved.push(`${suiteName(code)}: no FFDHE group in common (ours ${names(config.groups, NamedGroup.nameOf)}, theirs ${names(offered, NamedGroup.nameOf)})`)
+        continue
+      }
     }
     for (let i = 0; i < config.certificates.length && pick === undefined; i++) {
       const key = config.certificates[i]!.key
@@ -196,9 +209,18 @@ const full12 = (ctx: Ctx, conn0: Conn, ch: ClientHello, chBytes: Uint8Array): St
       if (scheme !== undefined) pick = { suite, credential: i, scheme, group }
     }
     if (pick !== undefined) break
+    unserved.push(`${suiteName(code)}: no ${suite.auth} certificate of ours that the client's curves and schemes ${names(sigs, SignatureScheme.nameOf)} allow`)
   }
   if (pick === undefined) {
-    return abort(incompatible("handshake_failure", `no TLS 1.2 cipher suite in common: ours [${config.cipherSuites.map(hex)}], theirs [${ch.cipherSuites.map(hex)}]`))
+    const ours = config.cipherSuites.filter((c) => suite12(c) !== undefined && kxAllowed.includes(suite12(c)!.kx))
+    return abort(
+      incompatible(
+        "handshake_failure",
+        unserved.length > 0
+          ? `no TLS 1.2 cipher suite we both offer can be served: ${unserved.join("; ")}`
+          : `no TLS 1.2 cipher suite in common: ours ${names(ours, suiteName)}, theirs ${names(ch.cipherSuites, suiteName)}`
+      )
+    )
   }
   let alpn: string | undefined
   const alpnExt = Ext.find(exts, "application_layer_protocol_negotiation")
@@ -433,4 +455,3 @@ const issueTicket12 = (ctx: Ctx, hs: Handshake12, master: Tls12MasterSecret): Ui
   return encodeMessage({ _tag: "NewSessionTicket12", ticketLifetimeHint: lifetime, ticket })
 }
 
-const hex = (n: number): string => `0x${n.toString(16).padStart(4, "0")}`

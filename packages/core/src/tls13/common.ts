@@ -145,5 +145,8 @@ export const failIfDowngrade = (random: Uint8Array, sentinels: ReadonlyArray<Uin
   }
 }
 
+/** A list of code points by name, for a failure's detail: `[x25519, secp256r1]`. @since 0.1.0 */
+export const names = (codes: ReadonlyArray<number>, nameOf: (code: number) => string): string => `[${codes.map(nameOf).join(", ")}]`
+
 /** Unique values in order. @since 0.1.0 */
 export const uniq = <A>(xs: ReadonlyArray<A>): ReadonlyArray<A> => [...new Set(xs)]

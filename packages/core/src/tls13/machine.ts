@@ -7,9 +7,9 @@
  *
  * @since 0.1.0
  */
-import { AlertDescription, ContentType, HandshakeType, type RawHandshake } from "@effect-tls/codec"
+import { AlertDescription, ContentType, HandshakeType, isSsl2ClientHello, type RawHandshake } from "@effect-tls/codec"
 import { Abort, abort, emptyConn, nextMessage, nextRecord, Out, reassemble, receive, write, type Conn } from "../machine/conn.js"
-import { alertFor, localFailure, misbehaved, type TlsErrorReason } from "../machine/errors.js"
+import { alertFor, incompatible, localFailure, misbehaved, type TlsErrorReason } from "../machine/errors.js"
 import type { Event } from "../machine/events.js"
 import type { TlsConfig } from "../machine/config.js"
 import type { Deps, Machine, Role, StepResult } from "../machine/machine.js"
@@ -92,6 +92,10 @@ const finishedSent = (s: State13): boolean =>
  */
 const dataDuringRenegotiation = (s: State13): boolean =>
   s.conn.renegotiation !== undefined && (isState12(s._tag) || s._tag === "WaitServerHello" || s._tag === "WaitClientHello") && s._tag !== "Wait12ServerFinished" && s._tag !== "Wait12ClientFinished"
+
+/** Nothing has arrived yet. */
+const isFirstInput = (conn: Conn): boolean =>
+  conn.deframer.pending.length === 0 && conn.records.length === 0 && conn.messages.length === 0 && !conn.reassembler.hasPending
 
 /** A TLS 1.2 renegotiation offers and accepts TLS 1.2 only (RFC 5746 renegotiates a TLS 1.2 connection). */
 const renegotiationViews = new WeakMap<TlsConfig, TlsConfig>()
@@ -276,6 +280,10 @@ const onEvent = (ctx: Ctx, s: State13, e: Event): State13 => {
       ctx.out.emit({ _tag: "Trace", side: "server", from: "ServerStart", to: "WaitClientHello", note: "listen" })
       return { _tag: "WaitClientHello", conn: s.conn }
     case "Received":
+      // RFC 5246 App. E.2: an SSL 2.0-format ClientHello as the very first bytes is a version we do not speak
+      if (s._tag === "WaitClientHello" && s.retry === undefined && isFirstInput(s.conn) && isSsl2ClientHello(e.bytes)) {
+        return abort(incompatible("protocol_version", "an SSL 2.0-format ClientHello"))
+      }
       return pump(ctx, { ...s, conn: receive(s.conn, e.bytes) } as State13)
     case "ChainVerdict":
       if (s._tag === "Wait12ChainVerdict") return pump(ctx, Client12.onChainVerdict12(ctx, s, e))

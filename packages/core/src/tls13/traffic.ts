@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import { AlertDescription, Ext, type RawHandshake } from "@effect-tls/codec"
+import type { NegotiatedParameters } from "../machine/actions.js"
 import { abort, type Conn, write } from "../machine/conn.js"
 import { localFailure, misbehaved } from "../machine/errors.js"
 import type { EventOf } from "../machine/events.js"
@@ -33,6 +34,25 @@ export const appSecrets = (ctx: Ctx, hs: Handshake13, master: MasterSecret): App
   return { ...app, exporter }
 }
 
+/** What was negotiated, from the handshake's state and its application secrets. @since 0.1.0 */
+export const negotiated = (hs: Handshake13, app: AppSecrets): NegotiatedParameters => ({
+  version: 0x0304,
+  cipherSuite: hs.suite.code,
+  group: hs.group,
+  alpn: hs.alpn,
+  serverName: hs.serverName,
+  peerCertificates: hs.peerCertificates,
+  peerSignatureScheme: hs.peerSignatureScheme,
+  signatureScheme: hs.signatureScheme,
+  resumed: hs.resumed,
+  earlyData: hs.earlyData,
+  helloRetry: hs.helloRetry,
+  clientRandom: hs.clientRandom,
+  serverRandom: hs.serverRandom,
+  exporterSecret: app.exporter.secret,
+  hash: hs.suite.hash
+})
+
 /**
  * Completion: the parameters both sides agreed on go out in `HandshakeComplete`; the
  * resumption master secret is taken over the transcript through the client Finished.
@@ -42,23 +62,7 @@ export const appSecrets = (ctx: Ctx, hs: Handshake13, master: MasterSecret): App
 export const connected = (ctx: Ctx, conn: Conn, hs: Handshake13, master: MasterSecret, app: AppSecrets): Connected => {
   const { crypto } = ctx.deps
   const resumption = Tls13Schedule.resumptionMasterSecret(crypto, master, Transcript.digest(crypto, hs.transcript))
-  const params = {
-    version: 0x0304,
-    cipherSuite: hs.suite.code,
-    group: hs.group,
-    alpn: hs.alpn,
-    serverName: hs.serverName,
-    peerCertificates: hs.peerCertificates,
-    peerSignatureScheme: hs.peerSignatureScheme,
-    signatureScheme: hs.signatureScheme,
-    resumed: hs.resumed,
-    earlyData: hs.earlyData,
-    helloRetry: hs.helloRetry,
-    clientRandom: hs.clientRandom,
-    serverRandom: hs.serverRandom,
-    exporterSecret: app.exporter.secret,
-    hash: hs.suite.hash
-  }
+  const params = negotiated(hs, app)
   ctx.out.emit({ _tag: "HandshakeComplete", params })
   const c = ctx.role === "server" ? issueTickets(ctx, { ...conn, plainAlerts: false }, hs, resumption) : { ...conn, plainAlerts: false }
   return {

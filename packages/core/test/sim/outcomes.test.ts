@@ -14,7 +14,7 @@
  * With `EFFECT_TLS_OUTCOMES_DIR` set, the outcomes are written there as JSON for the
  * README's table (`scripts/outcomes-table.ts`).
  */
-import { AlertDescription } from "@effect-tls/codec"
+import { AlertDescription, suiteName } from "@effect-tls/codec"
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -66,6 +66,7 @@ const simulate = async (version: 0x0304 | 0x0303, rejecting: Role) => {
         const t = at === D ? "D" : `${at / D}D`
         if (a._tag === "Trace" && a.note === "write Finished") return [`wrote Finished at ${t}`]
         if (a._tag === "HandshakeComplete") return [`HandshakeComplete at ${t}`]
+        if (a._tag === "ServerFinished") return [`ServerFinished (${suiteName(a.params.cipherSuite)}) at ${t}`]
         if (a._tag === "AlertSent") return [`AlertSent ${AlertDescription.nameOf(a.description)} at ${t}`]
         if (a._tag === "AlertReceived") return [`AlertReceived ${AlertDescription.nameOf(a.description)} at ${t}`]
         return []
@@ -91,6 +92,9 @@ describe("the server finishes first (issue 16, acceptance 10, simulator)", () =>
     const { r, journal, when, story } = await simulate(0x0304, "client")
     expect(r.hung).toBe(false)
     expect(when("server", "write Finished")).toBe(D)
+    // what was negotiated, published with our Finished (RFC 8446 §2: a server may log success here)
+    expect(journal.server.find((e) => e.action._tag === "ServerFinished")?.action).toMatchObject({ params: { version: 0x0304, cipherSuite: expect.any(Number) } })
+    expect(when("server", "ServerFinished")).toBe(D)
     expect(when("server", "AlertReceived")).toBe(3 * D)
     expect(journal.server.find((e) => e.action._tag === "AlertReceived")?.action).toEqual({ _tag: "AlertReceived", level: 2, description: 48 })
     expect(when("server", "HandshakeComplete")).toBeUndefined()

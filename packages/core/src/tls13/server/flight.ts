@@ -17,7 +17,7 @@ import { checkCertificateVerify } from "../client/flight.js"
 import { certificateVerifyInput, encodeMessage, installRead, installWrite, sendHandshake } from "../common.js"
 import { expect13, logSecret, mustEndRecord, trace, type Ctx } from "../context.js"
 import type { Handshake13, ServerPending, ServerState, SharedState } from "../state.js"
-import { appSecrets, connected } from "../traffic.js"
+import { appSecrets, connected, negotiated } from "../traffic.js"
 
 type S<T extends ServerState["_tag"]> = Extract<ServerState, { _tag: T }>
 const encoder = new TextEncoder()
@@ -162,6 +162,8 @@ const finishFlight = (
   for (const name of [...names, "Finished"]) trace(ctx, "WaitServerSignature", "WaitServerSignature", `write ${name}`)
   const next = hs.earlyData === "accepted" ? "WaitEndOfEarlyData" : s.request ? "WaitClientCertificate" : "WaitClientFinished"
   trace(ctx, "WaitServerSignature", next, "flight sent")
+  // RFC 8446 §2: the server is done for its part (and could send data); the client may still refuse
+  ctx.out.emit({ _tag: "ServerFinished", params: negotiated(hs, app) })
   return { _tag: next, conn, hs, master, app }
 }
 

@@ -11,7 +11,7 @@ import { abort, type Conn } from "../../machine/conn.js"
 import type { EventOf } from "../../machine/events.js"
 import { incompatible, misbehaved } from "../../machine/errors.js"
 import * as Transcript from "../../schedule/transcript.js"
-import { chooseScheme, encodeMessage, groupName, sendHandshake, suite13, type Suite13 } from "../common.js"
+import { chooseScheme, encodeMessage, groupName, names, sendHandshake, suite13, type Suite13 } from "../common.js"
 import { decode13, mustEndRecord, trace, type Ctx } from "../context.js"
 import type { ServerPending, ServerState } from "../state.js"
 import { serverFlight } from "./flight.js"
@@ -232,7 +232,6 @@ const helloRetry = (ctx: Ctx, state: S<"WaitClientHello">, ch: ClientHello, suit
   return { _tag: "WaitClientHello", conn, retry: { transcript, suite, group, cookie, sessionId: ch.legacySessionId } }
 }
 
-/** A list of code points by name, for a failure's detail: `[x25519, secp256r1]`. */
-const names = (codes: ReadonlyArray<number>, nameOf: (code: number) => string): string => `[${codes.map(nameOf).join(", ")}]`
+
 const equal = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i])
 
