@@ -80,6 +80,11 @@ export interface AlertReceived {
   readonly _tag: "AlertReceived"
   readonly alert: AlertName | `unknown(${number})`
   readonly afterOurFinished: boolean
+  /**
+   * What we had offered, when a server refuses our ClientHello (its own lists are not on the
+   * wire): versions, suites, groups and signature schemes by name.
+   */
+  readonly detail?: string | undefined
 }
 
 /** The transport ended without close_notify (a truncation attack or a crash). @since 0.1.0 @category errors */
@@ -143,7 +148,7 @@ export class TlsError extends Data.TaggedError("TlsError")<{
     const r = this.reason
     switch (r._tag) {
       case "AlertReceived":
-        return `peer sent alert ${r.alert}${r.afterOurFinished ? " after our Finished" : ""}`
+        return `peer sent alert ${r.alert}${r.afterOurFinished ? " after our Finished" : ""}${r.detail === undefined ? "" : `: ${r.detail}`}`
       default:
         return `${r._tag}${"alert" in r ? ` (${r.alert})` : ""}: ${r.detail}`
     }

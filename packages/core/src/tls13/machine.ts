@@ -7,13 +7,14 @@
  *
  * @since 0.1.0
  */
-import { AlertDescription, ContentType, HandshakeType, isSsl2ClientHello, type RawHandshake } from "@effect-tls/codec"
+import { AlertDescription, ContentType, HandshakeType, isSsl2ClientHello, NamedGroup, SignatureScheme, suiteName, type RawHandshake } from "@effect-tls/codec"
 import { Abort, abort, emptyConn, nextMessage, nextRecord, Out, reassemble, receive, write, type Conn } from "../machine/conn.js"
 import { alertFor, incompatible, localFailure, misbehaved, type TlsErrorReason } from "../machine/errors.js"
 import type { Event } from "../machine/events.js"
 import type { TlsConfig } from "../machine/config.js"
 import type { Deps, Machine, Role, StepResult } from "../machine/machine.js"
 import * as ClientFlight from "./client/flight.js"
+import { names } from "./common.js"
 import * as ClientHello from "./client/hello.js"
 import type { Ctx } from "./context.js"
 import * as ServerFlight from "./server/flight.js"
@@ -92,6 +93,15 @@ const finishedSent = (s: State13): boolean =>
  */
 const dataDuringRenegotiation = (s: State13): boolean =>
   s.conn.renegotiation !== undefined && (isState12(s._tag) || s._tag === "WaitServerHello" || s._tag === "WaitClientHello") && s._tag !== "Wait12ServerFinished" && s._tag !== "Wait12ClientFinished"
+
+/** What a ClientHello offered, by name, for the error of a server that refused it. */
+const describeOffer = (config: TlsConfig, hello: Of<"WaitServerHello">["hello"]): string =>
+  [
+    `versions ${names(config.versions, (v) => (v === 0x0304 ? "TLS 1.3" : v === 0x0303 ? "TLS 1.2" : `0x${v.toString(16)}`))}`,
+    `suites ${names(hello.cipherSuites, suiteName)}`,
+    `groups ${names(hello.groups, NamedGroup.nameOf)}`,
+    `signature schemes ${names(config.signatureSchemes, SignatureScheme.nameOf)}`
+  ].join(", ")
 
 /** Nothing has arrived yet. */
 const isFirstInput = (conn: Conn): boolean =>
@@ -206,7 +216,9 @@ const onAlert = (ctx: Ctx, s: State13, content: Uint8Array): State13 => {
   const reason: TlsErrorReason = {
     _tag: "AlertReceived",
     alert: AlertDescription.nameOf(description) as never,
-    afterOurFinished: finishedSent(s)
+    afterOurFinished: finishedSent(s),
+    // a server refusing our ClientHello keeps its own lists to itself: say what we offered
+    ...(s._tag === "WaitServerHello" ? { detail: `the server refused our offer: ${describeOffer(ctx.deps.config, s.hello)}` } : {})
   }
   ctx.out.emit({ _tag: "Trace", side: ctx.role, from: s._tag, to: "Closed", note: `read alert ${AlertDescription.nameOf(description)}` })
   ctx.out.emit({ _tag: "Closed", error: reason })
