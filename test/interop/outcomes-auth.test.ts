@@ -35,41 +35,15 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Result from "effect/Result"
 import type * as Scope from "effect/Scope"
-import * as fs from "node:fs"
 import * as net from "node:net"
-import * as path from "node:path"
+import { alertOf, opensslWords, ourWords, outcomeRecorder } from "./outcomes-support.js"
 import { credentialOf, owned, text, wait, WAIT } from "./live.js"
 
 const HAVE_OPENSSL = needs("openssl")
 
 // ---- What the README table is made of ----
 
-/** One observed outcome: the case, OpenSSL's words, ours. */
-interface Outcome {
-  readonly criterion: number
-  readonly tls: string
-  readonly case: string
-  readonly openssl: string
-  readonly ours: string
-}
-const outcomes: Array<Outcome> = []
-const record = (o: Outcome): void => void outcomes.push(o)
-
-/** OpenSSL's reason for a failed handshake, from its error line (`tlsv13 alert certificate required`, `bad signature`). */
-const opensslWords = (output: string): string => {
-  const m = /error:[0-9A-F]+:SSL routines:[^:]*:([^:\n]+):/.exec(output)
-  if (m === null) throw new Error(`no OpenSSL error line in:\n${output.slice(-2000)}`)
-  return m[1]!
-}
-
-/** A failure as the table shows it: the reason, its alert, and its detail. */
-const ourWords = (e: unknown): string => {
-  if (!(e instanceof TlsError)) return String(e)
-  const r = e.reason
-  if (r._tag === "AlertReceived") return `${r._tag} ${r.alert}${r.afterOurFinished ? ", after our Finished" : ""}`
-  return `${r._tag}${"alert" in r ? ` ${r.alert}` : ""}: ${r.detail}`
-}
-const alertOf = (e: unknown): string | undefined => (e instanceof TlsError && "alert" in e.reason ? String(e.reason.alert) : undefined)
+const { record, save } = outcomeRecorder("auth.json")
 const reasonOf = (e: unknown) => (e instanceof TlsError ? e.reason : undefined)
 
 // ---- PKI ----
@@ -324,8 +298,7 @@ describe.skipIf(!HAVE_OPENSSL)("authentication outcomes judged by openssl (issue
   afterAll(async () => {
     await killAll()
     w?.forge.cleanup()
-    const dir = process.env.EFFECT_TLS_OUTCOMES_DIR
-    if (dir !== undefined && dir !== "") fs.writeFileSync(path.join(dir, "auth.json"), JSON.stringify(outcomes, null, 2))
+    save()
   })
 
   describe("6. CertificateRequest and its CA names", () => {
