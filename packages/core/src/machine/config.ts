@@ -92,6 +92,8 @@ export interface TlsConfig {
    * ClientHello after the handshake with a `no_renegotiation` warning and goes on;
    * `accept` renegotiates — only securely, bound to the previous Finished messages — and
    * lets `Connection.renegotiate` start one (a client's ClientHello, a server's HelloRequest).
+   * Its cost: a connected TLS 1.2 side draws the entropy a new hello needs with each input
+   * (32 bytes for a client, 160 for a server), since any input may start one.
    */
   readonly renegotiation: "refuse" | "accept"
   /** Server: the most client-initiated renegotiations accepted per `renegotiationWindowMs`; more get a `no_renegotiation` warning. */

@@ -22,6 +22,24 @@ import { onClientHello12 } from "./server.js"
 import type { Handshake12, State12 } from "./state.js"
 
 type Connected12 = Extract<State12, { _tag: "Connected12" }>
+
+/**
+ * The dependencies a renegotiation's handshake runs with: TLS 1.2 only (RFC 5746
+ * renegotiates a TLS 1.2 connection), nothing to resume, no 0-RTT, no compatibility
+ * session ID. One view per configuration.
+ *
+ * @since 0.1.0
+ */
+export const renegotiating = (deps: Ctx["deps"]): Ctx["deps"] => {
+  let config = views.get(deps.config)
+  if (config === undefined) {
+    config = { ...deps.config, versions: [0x0303], session: undefined, earlyData: undefined, middleboxCompat: false }
+    views.set(deps.config, config)
+  }
+  return { ...deps, config }
+}
+const views = new WeakMap<Ctx["deps"]["config"], Ctx["deps"]["config"]>()
+const viewed = (ctx: Ctx): Ctx => ({ ...ctx, deps: renegotiating(ctx.deps) })
 type Closed = { readonly _tag: "Closed"; readonly role: "client" | "server"; readonly conn: Conn }
 
 /** Completion: `HandshakeComplete` with the parameters, then `Connected12`. @since 0.1.0 */
@@ -78,7 +96,7 @@ export const onRenegotiation = (ctx: Ctx, s: Connected12, m: RawHandshake): Conn
   if (config.renegotiation === "accept" && !s.closeSent && !s.readClosed) {
     if (ctx.role === "client") {
       trace(ctx, "Connected12", "Connected12", "read HelloRequest")
-      return renegotiate(ctx, s)
+      return renegotiate(viewed(ctx), s)
     }
     const recent = previous.peerStarted.filter((t) => ctx.now - t < config.renegotiationWindowMs)
     if (recent.length < config.renegotiationLimit) {
@@ -86,7 +104,7 @@ export const onRenegotiation = (ctx: Ctx, s: Connected12, m: RawHandshake): Conn
       const conn = { ...s.conn, renegotiation: { ...previous, peerStarted: [...recent, ctx.now] } }
       const waiting: Extract<ServerState, { _tag: "WaitClientHello" }> = { _tag: "WaitClientHello", conn }
       trace(ctx, "Connected12", "WaitClientHello", "renegotiation")
-      return onClientHello12(ctx, waiting, ch, m)
+      return onClientHello12(viewed(ctx), waiting, ch, m)
     }
   }
   const conn = write(ctx.deps.crypto, ctx.out, s.conn, 21, new Uint8Array([1, 100]))
@@ -104,7 +122,7 @@ export const onRenegotiation = (ctx: Ctx, s: Connected12, m: RawHandshake): Conn
 export const onRenegotiationRequest = (ctx: Ctx, s: Connected12): Connected12 | ClientState => {
   if (ctx.deps.config.renegotiation !== "accept") return abort(localFailure("renegotiation is not enabled (config.renegotiation)"))
   if (s.closeSent || s.readClosed) return abort(localFailure("renegotiation after close_notify"))
-  if (ctx.role === "client") return renegotiate(ctx, s)
+  if (ctx.role === "client") return renegotiate(viewed(ctx), s)
   const conn = sendHandshake(ctx.deps.crypto, ctx.out, s.conn, [encodeMessage({ _tag: "HelloRequest" })])
   trace(ctx, "Connected12", "Connected12", "write HelloRequest")
   return { ...s, conn }

@@ -92,7 +92,7 @@ const finishedSent = (s: State13): boolean =>
  * Finished comes next).
  */
 const dataDuringRenegotiation = (s: State13): boolean =>
-  s.conn.renegotiation !== undefined && (isState12(s._tag) || s._tag === "WaitServerHello" || s._tag === "WaitClientHello") && s._tag !== "Wait12ServerFinished" && s._tag !== "Wait12ClientFinished"
+  s.conn.renegotiation !== undefined && (isState12(s._tag) || s._tag === "WaitServerHello") && s._tag !== "Wait12ServerFinished" && s._tag !== "Wait12ClientFinished"
 
 /** What a ClientHello offered, by name, for the error of a server that refused it. */
 const describeOffer = (config: TlsConfig, hello: Of<"WaitServerHello">["hello"]): string =>
@@ -107,16 +107,6 @@ const describeOffer = (config: TlsConfig, hello: Of<"WaitServerHello">["hello"])
 const isFirstInput = (conn: Conn): boolean =>
   conn.deframer.pending.length === 0 && conn.records.length === 0 && conn.messages.length === 0 && !conn.reassembler.hasPending
 
-/** A TLS 1.2 renegotiation offers and accepts TLS 1.2 only (RFC 5746 renegotiates a TLS 1.2 connection). */
-const renegotiationViews = new WeakMap<TlsConfig, TlsConfig>()
-const renegotiationView = (config: TlsConfig): TlsConfig => {
-  let view = renegotiationViews.get(config)
-  if (view === undefined) {
-    view = { ...config, versions: [0x0303], session: undefined, earlyData: undefined, middleboxCompat: false }
-    renegotiationViews.set(config, view)
-  }
-  return view
-}
 
 /** Dispatches one handshake message to the handler of the state. */
 const onHandshake = (ctx: Ctx, s: State13, m: RawHandshake): State13 => {
@@ -367,7 +357,8 @@ export const step = (deps: Deps, state: State13, event: Event): StepResult<State
   if (state._tag === "Closed") return { state, actions: [] }
   const out = new Out()
   const ctx: Ctx = {
-    deps: state.conn.renegotiation === undefined ? deps : { ...deps, config: renegotiationView(deps.config) },
+    // a renegotiation's handshake states see the TLS 1.2-only view (Connected12 takes it when one starts)
+    deps: state.conn.renegotiation === undefined || state._tag === "Connected12" ? deps : Traffic12.renegotiating(deps),
     out,
     role: roleOf(state),
     now: "now" in event ? event.now : state.conn.clock,
